@@ -1,0 +1,1 @@
+"""The pure detection core: no Faust, no Kafka; deterministic functions over schemas."""

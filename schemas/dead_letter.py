@@ -1,0 +1,41 @@
+"""Dead letter v1 (topic `listings.dlq`): invalid input kept with the reason it failed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from schemas.common import OutputModel
+
+DeadLetterReason = Literal[
+    "not_utf8",
+    "invalid_json",
+    "not_an_object",
+    "unsupported_schema_version",
+    "schema_violation",
+    "unknown_event_type",
+]
+DEAD_LETTER_REASONS: tuple[str, ...] = DeadLetterReason.__args__  # type: ignore[attr-defined]
+
+
+class DeadLetterError(OutputModel):
+    """What was wrong: a bounded reason code, the first field at fault and all messages."""
+
+    reason: DeadLetterReason
+    field: str | None
+    message: str
+    details: list[str]
+
+
+class DeadLetter(OutputModel):
+    """The original bytes (UTF-8 text, else base64) and where they came from."""
+
+    schema_version: Literal[1] = 1
+    source_topic: str
+    source_partition: int | None
+    source_offset: int | None
+    key: str | None
+    payload: str
+    payload_encoding: Literal["utf-8", "base64"]
+    error: DeadLetterError
+    failed_at: datetime
