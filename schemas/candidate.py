@@ -21,10 +21,10 @@ class CandidateReason(OutputModel):
 
 
 class SourcePosition(OutputModel):
-    """Where the deciding event was read: lets anyone fetch the original record."""
+    """Where the deciding event was read (topic or file; partition is null for a file)."""
 
     topic: str
-    partition: int
+    partition: int | None
     offset: int
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from typing import Literal
 
@@ -14,6 +15,7 @@ DeadLetterReason = Literal[
     "unsupported_schema_version",
     "schema_violation",
     "unknown_event_type",
+    "processing_error",
 ]
 DEAD_LETTER_REASONS: tuple[str, ...] = DeadLetterReason.__args__  # type: ignore[attr-defined]
 
@@ -39,3 +41,29 @@ class DeadLetter(OutputModel):
     payload_encoding: Literal["utf-8", "base64"]
     error: DeadLetterError
     failed_at: datetime
+
+
+def dead_letter_for(
+    payload: bytes,
+    key: bytes | None,
+    error: DeadLetterError,
+    source_topic: str,
+    source_partition: int | None,
+    source_offset: int | None,
+    failed_at: datetime,
+) -> DeadLetter:
+    """Keep the original bytes verbatim: UTF-8 text when it is text, else base64."""
+    try:
+        text, encoding = payload.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = base64.b64encode(payload).decode("ascii"), "base64"
+    return DeadLetter(
+        source_topic=source_topic,
+        source_partition=source_partition,
+        source_offset=source_offset,
+        key=None if key is None else key.decode("utf-8", errors="replace"),
+        payload=text,
+        payload_encoding=encoding,  # type: ignore[arg-type]
+        error=error,
+        failed_at=failed_at,
+    )

@@ -1,0 +1,38 @@
+"""State tables: seller reputation and per-listing memory, both in Kafka changelogs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+
+from stream.settings import Settings
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Raw-bytes tables (orjson values): we (de)serialize once per key per batch."""
+
+    reputation: faust.Table
+    listings: faust.Table
+
+
+def declare_tables(app: faust.App, settings: Settings) -> Tables:
+    """Keyed by seller (reputation) and listing (memory); written from the seller's partition."""
+
+    def table(name: str, help_text: str) -> faust.Table:
+        return app.Table(
+            name,
+            default=None,
+            partitions=settings.partitions,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            help=help_text,
+        )
+
+    return Tables(
+        reputation=table("seller-reputation", "Seller reputation by seller id."),
+        listings=table("listing-memory", "Last decisions per listing id."),
+    )
