@@ -1,4 +1,4 @@
-"""`listing-guard` command line: worker, scan, backtest, rules check."""
+"""`listing-guard` command line: worker, scan, backtest, rules check, watch, dlq replay."""
 
 from __future__ import annotations
 
@@ -90,6 +90,22 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    """Live table of candidates (settings: LG_* env)."""
+    from stream.settings import Settings
+    from stream.watch import watch
+
+    watch(Settings(), args.from_beginning, args.rows, args.seconds)
+    return 0
+
+
+def cmd_dlq_replay(args: argparse.Namespace) -> int:
+    """Re-send dead letters that validate now (settings: LG_* env)."""
+    from stream.dlq_replay import main_replay
+
+    return main_replay(args.dry_run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands; argparse exits 2 on bad arguments."""
     parser = argparse.ArgumentParser(prog="listing-guard", description=__doc__)
@@ -115,6 +131,18 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.add_argument("--labels", type=Path, required=True)
     detection_options(backtest)
     backtest.set_defaults(handler=cmd_backtest)
+
+    watch = commands.add_parser("watch", help="show takedown candidates live")
+    watch.add_argument("--from-beginning", action="store_true")
+    watch.add_argument("--rows", type=int, default=25)
+    watch.add_argument("--seconds", type=float, help="stop after this long (default: Ctrl-C)")
+    watch.set_defaults(handler=cmd_watch)
+
+    dlq = commands.add_parser("dlq", help="dead-letter tools")
+    dlq_commands = dlq.add_subparsers(dest="dlq_command", required=True)
+    replay = dlq_commands.add_parser("replay", help="re-send dead letters that now validate")
+    replay.add_argument("--dry-run", action="store_true")
+    replay.set_defaults(handler=cmd_dlq_replay)
 
     rules = commands.add_parser("rules", help="ruleset tools")
     rules_commands = rules.add_subparsers(dest="rules_command", required=True)

@@ -110,7 +110,7 @@ def node_line(root: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
         if child is None:
             continue  # a missing field, or a pydantic union tag that is not in the file
         key_node, node = child
-        key_is_at_fault = tuple(loc[index + 1 : index + 2]) == ("[key]",)  # pydantic's bad-key marker
+        key_is_at_fault = tuple(loc[index + 1 : index + 2]) == ("[key]",)  # pydantic's marker
         anchor = node if isinstance(node, yaml.ScalarNode) and not key_is_at_fault else key_node
         line = anchor.start_mark.line + 1
     return line
@@ -122,8 +122,7 @@ def _child(node: yaml.Node, part: int | str) -> tuple[yaml.Node, yaml.Node] | No
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
                 return key_node, value_node
-    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-        if 0 <= part < len(node.value):
-            item = node.value[part]
-            return item, item
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        item = node.value[part]
+        return item, item
     return None

@@ -16,6 +16,7 @@ from schemas.loading import ConfigError
 from stream import metrics
 from stream.agents import register_agents
 from stream.app import build_app
+from stream.observe import register_observers
 from stream.settings import Settings
 from stream.tables import declare_tables
 from stream.topics import declare_topics
@@ -29,6 +30,7 @@ def build_worker_app(settings: Settings) -> faust.App:
     topics = declare_topics(app, settings)
     tables = declare_tables(app, settings)
     register_agents(app, settings, topics, tables, BatchProcessor(Engine(detector)))
+    register_observers(app, settings)
     return app
 
 

@@ -1,0 +1,1 @@
+"""Offline adapter: CLI, scan, backtest, demo and benchmarks."""

@@ -1,0 +1,1 @@
+"""Faust adapter: topics, tables, agents and metrics around the pure detection core."""
