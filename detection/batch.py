@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 
 import orjson
 
-from detection.engine import Engine, ListingMemory
+from detection.engine import Engine, ListingMemory, ListingOutcome
+from detection.model import Decision
 from detection.reputation import SellerReputation
 from schemas.candidate import SourcePosition
 from schemas.dead_letter import DeadLetterError, dead_letter_for
@@ -59,7 +60,7 @@ class BatchResult:
     dead_letters: list[tuple[bytes | None, bytes]] = field(default_factory=list)
     reputation_writes: dict[str, tuple[SellerReputation, int]] = field(default_factory=dict)
     memory_writes: dict[str, tuple[ListingMemory, int]] = field(default_factory=dict)
-    decisions: list[tuple[int, str, object]] = field(default_factory=list)
+    decisions: list[tuple[str, ListingOutcome, Decision | None]] = field(default_factory=list)
     stats: BatchStats = field(default_factory=BatchStats)
 
 
@@ -161,7 +162,7 @@ class BatchProcessor:
             if decision.exemption_brand_id:
                 stats.exemptions[decision.exemption_brand_id] += 1
         if self.keep_decisions:
-            result.decisions.append((index, verdict.outcome, decision))
+            result.decisions.append((event.listing.listing_id, verdict.outcome, decision))
         candidate = verdict.candidate
         if candidate is not None:
             stats.candidates[(candidate.brand_id or "none", candidate.severity)] += 1
