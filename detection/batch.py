@@ -106,9 +106,10 @@ class BatchProcessor:
                     details=[repr(exc)],
                 )
                 self._dead_letter(result, record, error, now)
-            result.stats.processing_s.append(time.perf_counter() - started)
-            if record.timestamp_ms is not None:
-                result.stats.latencies_s.append(max(0.0, (now_ms - record.timestamp_ms) / 1000))
+            if isinstance(parsed, ListingEvent):
+                result.stats.processing_s.append(time.perf_counter() - started)
+                if record.timestamp_ms is not None:
+                    result.stats.latencies_s.append(max(0.0, (now_ms - record.timestamp_ms) / 1000))
         return result
 
     def _reputation(self, result: BatchResult, seller_id: str, lookup: StateLookup, index: int) -> SellerReputation:

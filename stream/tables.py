@@ -27,8 +27,6 @@ def declare_tables(app: faust.App, settings: Settings) -> Tables:
             partitions=settings.partitions,
             key_type=bytes,
             value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
             help=help_text,
         )
 
