@@ -1,0 +1,394 @@
+"""The Detector: one listing event in, one explained Decision out; pure and deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC
+from typing import Any
+
+from detection.context import ListingText, accessory_reference, other_sense, resale_context
+from detection.fx import merged_rates
+from detection.images import PHashIndex, parse_phash
+from detection.marks import FUZZY, OBFUSCATED, REGISTERED, MarkHit, MarkMatcher
+from detection.model import Decision, Reason
+from detection.normalize import TextLayers
+from detection.price import PriceAssessment, assess_price
+from detection.registry import load_registry
+from detection.reputation import SellerReputation, seller_signals
+from detection.ruleset import DampenRule, Ruleset, default_ruleset
+from detection.scoring import combine, is_corroborating, noisy_or, raise_severity, severity_for
+from detection.vocabulary import TermHit, Vocabulary, default_vocabulary
+from schemas.listing import ListingEvent
+from schemas.registry import BrandRegistry
+
+MARK_RULES = {OBFUSCATED: "mark.obfuscated", FUZZY: "mark.fuzzy", REGISTERED: "mark.registered"}
+MAX_HITS_IN_EVIDENCE = 5
+Finding = tuple[str, dict[str, Any]]
+
+
+class Detector:
+    """Registry and ruleset compiled once; `evaluate` is then cheap and has no side effects."""
+
+    def __init__(
+        self,
+        registry: BrandRegistry,
+        ruleset: Ruleset,
+        threshold: float | None = None,
+        vocabulary: Vocabulary | None = None,
+    ) -> None:
+        self.registry = registry
+        self.ruleset = ruleset
+        self.ruleset_version = ruleset.version or _content_version(ruleset)
+        self.threshold = ruleset.candidate_threshold if threshold is None else threshold
+        self.brand_ids: tuple[str, ...] = tuple(brand.brand_id for brand in registry.brands)
+        self.reputation_config = ruleset.reputation
+        self.vocabulary = vocabulary or default_vocabulary()
+        self._rules = ruleset.rules.by_id()
+        self._brands = {brand.brand_id: brand for brand in registry.brands}
+        self._order = {brand_id: index for index, brand_id in enumerate(self.brand_ids)}
+        self._authorized = {b.brand_id: frozenset(b.authorized_sellers) for b in registry.brands}
+        fuzzy = ruleset.rules.mark_fuzzy
+        self.marks = MarkMatcher(
+            registry, self.vocabulary.ordinary_words, fuzzy.min_length, fuzzy.two_edits_from_length
+        )
+        self._fuzzy_on = fuzzy.mode != "off"
+        self.rates = merged_rates(registry.fx_to_usd)
+        self.counterfeit_images: PHashIndex[str] = PHashIndex(
+            ruleset.rules.image_counterfeit_match.max_distance
+        )
+        self.counterfeit_images.add_many(
+            (parse_phash(h), b.brand_id)
+            for b in registry.brands
+            for h in b.counterfeit_image_phashes
+        )
+        self.official_images: PHashIndex[str] = PHashIndex(
+            ruleset.rules.image_official_theft.max_distance
+        )
+        self.official_images.add_many(
+            (parse_phash(h), b.brand_id) for b in registry.brands for h in b.official_image_phashes
+        )
+
+    @classmethod
+    def default(cls, threshold: float | None = None) -> Detector:
+        """The packaged registry and ruleset."""
+        return cls(load_registry(), default_ruleset(), threshold=threshold)
+
+    def evaluate(self, event: ListingEvent, reputation: SellerReputation | None = None) -> Decision:
+        """Score one listing event; the event's own `occurred_at` is "now"."""
+        listing = event.listing
+        layers = {
+            name: TextLayers(value)
+            for name, value in (
+                ("title", listing.title),
+                ("description", listing.description),
+                ("brand", listing.brand),
+            )
+            if value
+        }
+        text = ListingText(
+            {name: layer.folded for name, layer in layers.items()}, str(listing.category)
+        )
+        terms = [
+            (name, term)
+            for name, layer in layers.items()
+            for term in self.vocabulary.counterfeit_terms(layer)
+        ]
+        hits = [
+            hit
+            for name, layer in layers.items()
+            for hit in self.marks.find(name, layer, self._fuzzy_on)
+        ]
+        cleared: list[dict[str, Any]] = []
+        kept = self._clear_marks(hits, text, bool(terms), cleared)
+        images = self._image_findings(event)
+        brands, exemption_brand_id = self._eligible_brands(event, kept, images, cleared)
+        primary = max(
+            brands, key=lambda b: (self._strength(b, kept, images), -self._order[b]), default=None
+        )
+        findings: list[Finding] = []
+        extra: dict[str, Any] = {}
+        price: PriceAssessment | None = None
+        if primary is not None:
+            price = self._brand_findings(
+                event, primary, kept, images, terms, text, reputation, findings, extra
+            )
+        if terms:
+            findings.append(("vocab.counterfeit", _terms_evidence(terms, layers)))
+        if cleared:
+            extra["cleared"] = cleared
+        brand_id = primary or _first_brand(cleared, ("authorized_seller", "exemption"))
+        return self._decide(findings, primary, brand_id, price, exemption_brand_id, extra)
+
+    def _clear_marks(
+        self, hits: list[MarkHit], text: ListingText, has_terms: bool, cleared: list[dict[str, Any]]
+    ) -> list[MarkHit]:
+        """Drop marks used in another sense, or only referred to by an accessory."""
+        if not hits:
+            return []
+        config = self.ruleset.context
+        disclaimer = (
+            self.vocabulary.disclaimer(text.anywhere())
+            if text.category in config.accessory_categories
+            else None
+        )
+        kept: list[MarkHit] = []
+        for hit in hits:
+            why = other_sense(hit, self._brands[hit.brand_id], text, config, self.vocabulary)
+            if why is None and not has_terms:
+                why = accessory_reference(hit, text, config, self.vocabulary, disclaimer)
+            if why is None:
+                kept.append(hit)
+            else:
+                cleared.append(
+                    {
+                        "brand_id": hit.brand_id,
+                        "mark": hit.alias,
+                        "field": hit.field,
+                        "matched": hit.matched,
+                        **why,
+                    }
+                )
+        return kept
+
+    def _image_findings(self, event: ListingEvent) -> dict[str, list[Finding]]:
+        """Closest registry image per rule and brand: seized fakes, and official photos reused."""
+        found: dict[str, dict[str, Finding]] = {}
+        seller_id = event.seller.seller_id
+        checks = (
+            ("image.counterfeit_match", self.counterfeit_images),
+            ("image.official_theft", self.official_images),
+        )
+        for written in event.listing.image_phashes:
+            phash = int(written, 16)
+            for rule_id, index in checks:
+                if self._rules[rule_id].mode == "off":
+                    continue
+                match = index.nearest(phash)
+                if match is None:
+                    continue
+                if rule_id == "image.official_theft" and seller_id in self._authorized[match.label]:
+                    continue
+                evidence = {
+                    "brand_id": match.label,
+                    "listing_phash": written,
+                    "registry_phash": f"{match.phash:016x}",
+                    "distance": match.distance,
+                    "max_distance": index.max_distance,
+                }
+                best = found.setdefault(match.label, {}).get(rule_id)
+                if best is None or match.distance < best[1]["distance"]:
+                    found[match.label][rule_id] = (rule_id, evidence)
+        return {brand: list(rules.values()) for brand, rules in found.items()}
+
+    def _eligible_brands(
+        self,
+        event: ListingEvent,
+        kept: list[MarkHit],
+        images: dict[str, list[Finding]],
+        cleared: list[dict[str, Any]],
+    ) -> tuple[list[str], str | None]:
+        """Brands with evidence, less the seller's own brands and its exemptions."""
+        seller_id = event.seller.seller_id
+        today = event.occurred_at.astimezone(UTC).date()
+        with_evidence = sorted(
+            {hit.brand_id for hit in kept} | set(images), key=self._order.__getitem__
+        )
+        eligible: list[str] = []
+        exemption_brand_id: str | None = None
+        for brand_id in with_evidence:
+            if seller_id in self._authorized[brand_id]:
+                cleared.append(
+                    {"brand_id": brand_id, "reason": "authorized_seller", "seller_id": seller_id}
+                )
+                continue
+            exemption = next(
+                (
+                    e
+                    for e in self._brands[brand_id].exemptions
+                    if e.seller_id == seller_id and e.until >= today
+                ),
+                None,
+            )
+            if exemption is not None:
+                cleared.append(
+                    {
+                        "brand_id": brand_id,
+                        "reason": "exemption",
+                        "seller_id": seller_id,
+                        "until": exemption.until.isoformat(),
+                        "note": exemption.reason,
+                    }
+                )
+                exemption_brand_id = exemption_brand_id or brand_id
+                continue
+            eligible.append(brand_id)
+        return eligible, exemption_brand_id
+
+    def _strength(
+        self, brand_id: str, kept: list[MarkHit], images: dict[str, list[Finding]]
+    ) -> float:
+        """How strongly the listing names this brand: its best mark and its image matches."""
+        marks = [self._weight(MARK_RULES[hit.kind]) for hit in kept if hit.brand_id == brand_id]
+        pictures = [self._weight(rule_id) for rule_id, _ in images.get(brand_id, [])]
+        return noisy_or(([max(marks)] if marks else []) + pictures)
+
+    def _weight(self, rule_id: str) -> float:
+        config = self._rules[rule_id]
+        return 0.0 if isinstance(config, DampenRule) else config.weight
+
+    def _brand_findings(
+        self,
+        event: ListingEvent,
+        brand_id: str,
+        kept: list[MarkHit],
+        images: dict[str, list[Finding]],
+        terms: list[tuple[str, TermHit]],
+        text: ListingText,
+        reputation: SellerReputation | None,
+        findings: list[Finding],
+        extra: dict[str, Any],
+    ) -> PriceAssessment | None:
+        """Everything said about the primary brand: marks, dupes, images, price, seller."""
+        brand = self._brands[brand_id]
+        hits = [hit for hit in kept if hit.brand_id == brand_id]
+        for kind in (OBFUSCATED, FUZZY, REGISTERED):
+            group = [hit for hit in hits if hit.kind == kind]
+            if group:
+                findings.append((MARK_RULES[kind], _hits_evidence(group)))
+        for hit in hits:
+            phrase = self.vocabulary.dupe_phrase(
+                text.folded[hit.field], hit.folded_start, hit.folded_end
+            )
+            if phrase is not None:
+                findings.append(("vocab.dupe_pattern", {"pattern": phrase, **hit.evidence()}))
+                break
+        findings.extend(images.get(brand_id, []))
+        price = assess_price(
+            event.listing, brand, self.rates, self.ruleset.rules.price_below_floor.bands
+        )
+        if price is not None:
+            extra["price"] = price.evidence()
+        honest = not terms and not any(hit.kind == OBFUSCATED for hit in hits)
+        resale = (
+            resale_context(event, text, price, self.ruleset.context, self.vocabulary)
+            if honest
+            else None
+        )
+        if resale is not None:
+            extra["context"] = {"resale": resale}
+        if price is not None and price.band is not None and resale is None:
+            findings.append(("price.below_floor", {"brand_id": brand_id, **price.evidence()}))
+        if hits and resale is None:
+            findings.append(
+                (
+                    "seller.unauthorized",
+                    {
+                        "brand_id": brand_id,
+                        "seller_id": event.seller.seller_id,
+                        "authorized_sellers": sorted(self._authorized[brand_id]),
+                    },
+                )
+            )
+        floor = brand.retail_floor_usd.get(event.listing.category)
+        for rule_id, evidence in seller_signals(
+            reputation, event, floor, self.reputation_config, branded=True
+        ):
+            findings.append((rule_id, evidence))
+        return price
+
+    def _decide(
+        self,
+        findings: list[Finding],
+        primary: str | None,
+        brand_id: str | None,
+        price: PriceAssessment | None,
+        exemption_brand_id: str | None,
+        extra: dict[str, Any],
+    ) -> Decision:
+        """Weigh enforce findings, report shadow ones, and set severity."""
+        enforced: list[Reason] = []
+        shadow: list[Reason] = []
+        dampens: list[float] = []
+        price_enforced = False
+        for rule_id, evidence in findings:
+            config = self._rules[rule_id]
+            if config.mode == "off":
+                continue
+            if isinstance(config, DampenRule):
+                reason = Reason(rule_id, 0.0, {**evidence, "dampen": config.dampen})
+            elif rule_id == "price.below_floor" and price is not None and price.band is not None:
+                reason = Reason(rule_id, price.band.weight, evidence)
+            else:
+                reason = Reason(rule_id, config.weight, evidence)
+            if config.mode == "shadow":
+                shadow.append(reason)
+                continue
+            enforced.append(reason)
+            if isinstance(config, DampenRule):
+                dampens.append(config.dampen)
+            price_enforced = price_enforced or rule_id == "price.below_floor"
+        score = combine([r.weight for r in enforced], dampens)
+        is_candidate = (
+            primary is not None
+            and score >= self.threshold
+            and any(is_corroborating(reason.rule_id) for reason in enforced)
+        )
+        severity = None
+        if is_candidate:
+            severity = severity_for(score, self.ruleset.severity_bands) or "low"
+            if price_enforced and price is not None and price.band is not None:
+                severity = raise_severity(severity, price.band.min_severity)
+        return Decision(
+            score=round(score, 6),
+            severity=severity,
+            is_candidate=is_candidate,
+            brand_id=brand_id,
+            reasons=tuple(enforced),
+            ruleset_version=self.ruleset_version,
+            shadow_reasons=tuple(shadow),
+            exemption_brand_id=exemption_brand_id,
+            extra=extra,
+        )
+
+
+def _hits_evidence(hits: list[MarkHit]) -> dict[str, Any]:
+    """The first hit's evidence, with the count and the next few hits."""
+    evidence = hits[0].evidence()
+    evidence["occurrences"] = len(hits)
+    if len(hits) > 1:
+        evidence["more"] = [hit.evidence() for hit in hits[1:MAX_HITS_IN_EVIDENCE]]
+    return evidence
+
+
+def _terms_evidence(
+    terms: list[tuple[str, TermHit]], layers: dict[str, TextLayers]
+) -> dict[str, Any]:
+    """Each counterfeit term: the term, its language, the field and the span as written."""
+    found = []
+    for field_name, term in terms[:MAX_HITS_IN_EVIDENCE]:
+        layer = layers[field_name]
+        start, end = layer.folded_span(term.start, term.end)
+        found.append(
+            {
+                "term": term.term,
+                "language": term.language,
+                "field": field_name,
+                "matched": layer.original[start:end],
+                "span": [start, end],
+            }
+        )
+    return (
+        {**found[0], "occurrences": len(terms), "more": found[1:]}
+        if len(found) > 1
+        else {**found[0], "occurrences": 1}
+    )
+
+
+def _first_brand(cleared: list[dict[str, Any]], reasons: tuple[str, ...]) -> str | None:
+    return next((c["brand_id"] for c in cleared if c["reason"] in reasons), None)
+
+
+def _content_version(ruleset: Ruleset) -> str:
+    """A ruleset built in code (no file) is versioned by its canonical JSON."""
+    material = ruleset.model_dump_json(by_alias=True).encode()
+    return "rs-" + hashlib.sha256(material).hexdigest()[:12]
