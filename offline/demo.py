@@ -42,7 +42,8 @@ def show(candidate: dict) -> None:
     rules = ", ".join(reason["rule_id"] for reason in candidate["reasons"])
     console.print(
         f"[{style}]{candidate['severity']:<8}[/] {candidate['score']:.2f} "
-        f"{candidate['listing_id']:<10} {candidate['brand_id'] or '-':<16} {rules}"
+        f"{candidate['listing_id']:<15} {candidate['brand_id'] or '-':<16} {rules}",
+        overflow="ellipsis", no_wrap=True,
     )
 
 
@@ -68,13 +69,19 @@ def run(count: int, port: int, linger_s: float) -> None:
             sent += 1
         producer.flush()
         console.print(f"sent {sent} generated events to {settings.topic_listings}/{settings.topic_outcomes}")
-        shown, quiet_since = 0, time.monotonic()
+        shown, quiet_since, strongest = 0, time.monotonic(), None
         while time.monotonic() - quiet_since < linger_s:
             for batch in consumer.poll(timeout_ms=500).values():
                 for message in batch:
-                    show(orjson.loads(message.value))
+                    candidate = orjson.loads(message.value)
+                    show(candidate)
                     shown += 1
                     quiet_since = time.monotonic()
+                    if strongest is None or candidate["score"] > strongest["score"]:
+                        strongest = candidate
+        if strongest is not None:
+            console.print("\nThe strongest candidate, as enforcement receives it:")
+            console.print_json(orjson.dumps(strongest).decode())
         samples = scrape(settings.metrics_port)
         console.print(f"\n{shown} candidates. Metrics (http://127.0.0.1:{settings.metrics_port}/metrics):")
         for (name, labels), value in sorted(samples.items()):
