@@ -13,8 +13,6 @@ from schemas.listing import ListingEvent
 from schemas.registry import Brand
 
 DAY_SECONDS = 86_400
-
-
 @dataclass(frozen=True, slots=True)
 class ListingText:
     """The folded text of each field, as context phrases are matched on it."""
@@ -22,9 +20,9 @@ class ListingText:
     folded: dict[str, str]
     category: str
 
-    def anywhere(self) -> str:
+    def anywhere(self, exclude: tuple[str, ...] = ()) -> str:
         """All fields in one text (fields joined by a line break, so no phrase spans two)."""
-        return "\n".join(self.folded[name] for name in sorted(self.folded))
+        return "\n".join(self.folded[name] for name in sorted(self.folded) if name not in exclude)
 
 
 def other_sense(

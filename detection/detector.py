@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC
 from typing import Any
 
-from detection.context import ListingText, accessory_reference, other_sense, resale_context
+from detection.context import (
+    ListingText,
+    accessory_reference,
+    other_sense,
+    resale_context,
+)
 from detection.fx import merged_rates
 from detection.images import PHashIndex, parse_phash
 from detection.marks import FUZZY, OBFUSCATED, REGISTERED, MarkHit, MarkMatcher
@@ -100,6 +106,7 @@ class Detector:
         ]
         cleared: list[dict[str, Any]] = []
         kept = self._clear_marks(hits, text, bool(terms), cleared)
+        kept = self._need_corroboration(event, kept, text, bool(terms), cleared)
         images = self._image_findings(event)
         brands, exemption_brand_id = self._eligible_brands(event, kept, images, cleared)
         primary = max(
@@ -126,8 +133,8 @@ class Detector:
         if not hits:
             return []
         config = self.ruleset.context
-        disclaimer = (
-            self.vocabulary.disclaimer(text.anywhere())
+        disclaimer = (  # the seller's own words; "Generic" in the brand field disclaims nothing
+            self.vocabulary.disclaimer(text.anywhere(exclude=("brand",)))
             if text.category in config.accessory_categories
             else None
         )
@@ -149,6 +156,67 @@ class Detector:
                     }
                 )
         return kept
+
+    def _need_corroboration(
+        self,
+        event: ListingEvent,
+        hits: list[MarkHit],
+        text: ListingText,
+        has_terms: bool,
+        cleared: list[dict[str, Any]],
+    ) -> list[MarkHit]:
+        """Keep a common-word mark only in brand context, a short misspelling only if corroborated.
+
+        Brand context for "Coach" or "Off-White": the brand field names the brand, another
+        distinctive mark of the brand is there, or the mark is capitalized as a name, in a
+        category the brand sells, with counterfeit wording, a dupe phrase or a price below floor.
+        """
+        if not any(hit.ambiguous or hit.weak for hit in hits):
+            return hits
+        named = {hit.brand_id for hit in hits if hit.field == "brand" or not hit.ambiguous}
+        kept: list[MarkHit] = []
+        for hit in hits:
+            why = None
+            if hit.ambiguous and hit.brand_id not in named:
+                why = self._ambiguous_reason(event, hit, text, has_terms)
+            if why is None and hit.weak and not (has_terms or self._below_floor(event, hit)):
+                why = "short_misspelling_uncorroborated"
+            if why is None:
+                kept.append(hit)
+            else:
+                cleared.append(
+                    {
+                        "brand_id": hit.brand_id,
+                        "mark": hit.alias,
+                        "field": hit.field,
+                        "matched": hit.matched,
+                        "reason": why,
+                    }
+                )
+        return kept
+
+    def _ambiguous_reason(
+        self, event: ListingEvent, hit: MarkHit, text: ListingText, has_terms: bool
+    ) -> str | None:
+        """Why a common-word mark is read as the common word, or None when it names the brand."""
+        if event.listing.category not in self._brands[hit.brand_id].retail_floor_usd:
+            return "common_word_category"
+        words = re.findall(r"\w+", hit.matched)
+        if not words or not all(word[0].isupper() for word in words):
+            return "common_word_lowercase"
+        dupe = self.vocabulary.dupe_phrase(text.folded[hit.field], hit.folded_start, hit.folded_end)
+        if has_terms or dupe is not None or self._below_floor(event, hit):
+            return None
+        return "common_word_uncorroborated"
+
+    def _below_floor(self, event: ListingEvent, hit: MarkHit) -> bool:
+        price = assess_price(
+            event.listing,
+            self._brands[hit.brand_id],
+            self.rates,
+            self.ruleset.rules.price_below_floor.bands,
+        )
+        return price is not None and price.band is not None
 
     def _image_findings(self, event: ListingEvent) -> dict[str, list[Finding]]:
         """Closest registry image per rule and brand: seized fakes, and official photos reused."""

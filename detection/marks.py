@@ -44,10 +44,23 @@ GAP = r"[\W_]{0,3}"
 WORD_SEPARATOR = r"[\s\-]+"
 PLURAL = r"(?:'?s)?"  # "Nikes", "Gucci's": the mark as registered
 MIN_DISGUISED_KEY = 4  # shorter marks ("LV", "YSL") only match as written
+WEAK_FUZZY_MIN_LENGTH = 4  # "Prda": a misspelling this short needs corroboration
+SHORT_MARK_LENGTH = 5  # one edit from "Fendi" or "Dior" is weak evidence on its own
 
 REGISTERED = "registered"
 OBFUSCATED = "obfuscated"
 FUZZY = "fuzzy"
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Words Webster's 2nd lists in lower case: common nouns and adjectives, not proper names.
+
+    A mark made only of these ("Coach", "Off-White", "Supreme") is also an ordinary phrase.
+    """
+    from english_words import get_english_words_set
+
+    return frozenset(w for w in get_english_words_set(["web2"], alpha=True) if w.islower())
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +80,8 @@ class MarkForm:
     key: str
     word_starts: frozenset[int]  # indexes in `key` where a new word of the alias begins
     unspaced: bool
+    spellings: tuple[str, ...]  # every registered alias with this key ("Celine", "Céline")
+    ambiguous: bool  # every word of the mark is also a common word ("Off-White")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +101,8 @@ class MarkHit:
     disguises: tuple[str, ...] = ()
     characters: tuple[dict[str, str], ...] = ()
     distance: int | None = None
+    ambiguous: bool = False  # a mark that is also a common word: needs brand context
+    weak: bool = False  # a short mark misspelt: needs counterfeit wording or a low price
 
     def evidence(self) -> dict[str, Any]:
         """JSON-able evidence: the span as written, its normalized form, the mark."""
@@ -110,23 +127,43 @@ def _letter_class(char: str) -> str:
     return "[" + re.escape(LEET_CLASSES[char]) + "]" if char in LEET_CLASSES else re.escape(char)
 
 
+def _alias_words(alias: str) -> list[str]:
+    words = [compact_key(word) for word in re.split(r"[\s\-/.]+", alias)]
+    return [word for word in words if word]
+
+
+def is_common_phrase(alias: str) -> bool:
+    """Every word of the alias is a common word: "Off-White", "Coach", not "RayBan"."""
+    words = _alias_words(alias)
+    return bool(words) and all(word in common_words() for word in words)
+
+
 def _forms(registry: BrandRegistry) -> list[MarkForm]:
     forms: list[MarkForm] = []
     for brand in registry.brands:
-        seen: set[str] = set()
+        spellings: dict[str, list[str]] = {}
         for alias in [brand.name, *brand.aliases]:
-            words = [compact_key(word) for word in re.split(r"[\s\-/.]+", alias)]
-            words = [word for word in words if word]
-            key = "".join(words)
-            if not key or key in seen:
-                continue
-            seen.add(key)
+            key = "".join(_alias_words(alias))
+            if key:
+                spellings.setdefault(key, []).append(alias)
+        for key, aliases in spellings.items():
             starts, position = set(), 0
-            for word in words:
+            for word in _alias_words(aliases[0]):
                 starts.add(position)
                 position += len(word)
             unspaced = all(is_unspaced_char(c) for c in key)
-            forms.append(MarkForm(brand.brand_id, alias, key, frozenset(starts), unspaced))
+            ambiguous = all(is_common_phrase(alias) for alias in aliases)
+            forms.append(
+                MarkForm(
+                    brand.brand_id,
+                    aliases[0],
+                    key,
+                    frozenset(starts),
+                    unspaced,
+                    tuple(aliases),
+                    ambiguous,
+                )
+            )
     return forms
 
 
@@ -145,7 +182,13 @@ def _without_accents(text: str) -> str:
 
 
 def _obfuscated_atoms(form: MarkForm) -> tuple[str, list[str], str | None]:
-    """(first characters, following atoms): leet classes and gaps between letters."""
+    """(first characters, following atoms): leet classes and gaps between letters.
+
+    A short mark ("LV", "YSL") is only matched letter for letter: a look-alike, fullwidth or
+    zero-width disguise shows in the folded text, a leet digit or a gap would be too common.
+    """
+    if len(form.key) < MIN_DISGUISED_KEY and not form.unspaced:
+        return form.key[0], [*map(re.escape, form.key[1:]), "(?![a-z0-9])"], "a-z0-9"
     if form.unspaced:
         atoms = [a for c in form.key[1:] for a in (GAP, re.escape(c))]
         return form.key[0], atoms, None
@@ -170,16 +213,19 @@ class MarkMatcher:
         self._ordinary = frozenset(ordinary_words) | dictionary_words()
         self._keys = frozenset(form.key for form in self.forms)
         registered: list[Entry] = []
-        for index, form in enumerate(self.forms):
-            for variant in sorted({form.alias, _without_accents(form.alias)}):
-                first, atoms, boundary = _registered_atoms(variant)
-                registered.append((first, atoms, f"r{index}", boundary))
+        self._spellings: list[tuple[MarkForm, str, bool]] = []
+        for form in self.forms:
+            for spelling in form.spellings:
+                number = len(self._spellings)
+                self._spellings.append((form, spelling, is_common_phrase(spelling)))
+                for variant in sorted({spelling, _without_accents(spelling)}):
+                    first, atoms, boundary = _registered_atoms(variant)
+                    registered.append((first, atoms, f"r{number}", boundary))
         self._registered_re = TrieSearch(registered)
         self._obfuscated_re = TrieSearch(
             [
                 (*_obfuscated_atoms(form)[:2], f"o{index}", _obfuscated_atoms(form)[2])
                 for index, form in enumerate(self.forms)
-                if form.unspaced or len(form.key) >= MIN_DISGUISED_KEY
             ]
         )
         self._fuzzy_buckets: dict[tuple[str, int], list[MarkForm]] = defaultdict(list)
@@ -189,7 +235,7 @@ class MarkMatcher:
             edits = self.max_edits(len(form.key))
             for length in range(len(form.key) - edits, len(form.key) + edits + 1):
                 self._fuzzy_buckets[(form.key[0], length)].append(form)
-        self._token_re = re.compile(rf"(?<![a-z0-9])[a-z0-9]{{{min(3, fuzzy_min_length)},}}")
+        self._token_re = re.compile(rf"(?<![a-z0-9])[a-z0-9]{{{WEAK_FUZZY_MIN_LENGTH},}}")
         self._confusable = confusable_to_ascii()
 
     def max_edits(self, length: int) -> int:
@@ -209,7 +255,7 @@ class MarkMatcher:
         hits: list[MarkHit] = []
         plain = layers.plain
         for match in self._registered_re.finditer(plain):
-            form = self.forms[int(entry_name(match)[1:])]
+            form, spelling, ambiguous = self._spellings[int(entry_name(match)[1:])]
             start, end = layers.plain_span(*match.span())
             folded_start, folded_end = layers.to_folded(start, end)
             hits.append(
@@ -217,13 +263,14 @@ class MarkMatcher:
                     form.brand_id,
                     REGISTERED,
                     field_name,
-                    form.alias,
+                    spelling,
                     start,
                     end,
                     layers.original[start:end],
                     form.key,
                     folded_start,
                     folded_end,
+                    ambiguous=ambiguous,
                 )
             )
         return hits
@@ -233,9 +280,12 @@ class MarkMatcher:
     ) -> list[MarkHit]:
         hits: list[MarkHit] = []
         folded = layers.folded
-        if folded == layers.plain and not _MAYBE_DISGUISED_RE.search(folded):
-            return hits
-        for match in self._obfuscated_re.finditer(folded):
+        matches = [
+            match
+            for start, end in _disguised_lines(folded, layers.plain)
+            for match in self._obfuscated_re.finditer(folded, start, end)
+        ]
+        for match in matches:
             form = self.forms[int(entry_name(match)[1:])]
             folded_start, folded_end = match.span()
             start, end = layers.folded_span(folded_start, folded_end)
@@ -248,7 +298,11 @@ class MarkMatcher:
                 continue
             written = layers.original[start:end]
             disguises, characters = self._disguises(written, gaps, leet, form)
+            if len(form.key) < MIN_DISGUISED_KEY and not disguises:
+                continue
             kind = OBFUSCATED if disguises else REGISTERED
+            # "C·o·a·c·h" is deliberate; only a common word written as registered is ambiguous
+            ambiguous = form.ambiguous and not disguises
             hits.append(
                 MarkHit(
                     form.brand_id,
@@ -263,6 +317,7 @@ class MarkMatcher:
                     folded_end,
                     tuple(disguises),
                     tuple(characters),
+                    ambiguous=ambiguous,
                 )
             )
         return hits
@@ -369,7 +424,7 @@ class MarkMatcher:
         covered: list[tuple[int, int]],
     ) -> MarkHit | None:
         """The closest mark within its edit allowance, first letter and length permitting."""
-        if len(token) < self.fuzzy_min_length:
+        if len(token) < WEAK_FUZZY_MIN_LENGTH:
             return None
         forms = self._fuzzy_buckets.get((token[0], len(token)))
         if not forms or token in self._keys:
@@ -398,6 +453,8 @@ class MarkMatcher:
             folded_start,
             folded_end,
             distance=distance,
+            ambiguous=form.ambiguous,
+            weak=len(token) < self.fuzzy_min_length or len(form.key) <= SHORT_MARK_LENGTH,
         )
 
 
@@ -408,6 +465,22 @@ _MAYBE_DISGUISED_RE = re.compile(
     r"|(?<![a-z])[a-z][\W_]{1,3}[a-z][\W_]{1,3}[a-z](?![a-z])"
     r"|[a-z][^\w\s'-]{1,3}[a-z]|(?<![a-z])[a-z]{1,3}-[a-z]"
 )
+_LINE_RE = re.compile(r"[^\n]+")
+
+
+def _disguised_lines(folded: str, plain: str) -> list[tuple[int, int]]:
+    """Spans of the lines of `folded` that may hide a disguised mark (the rest is skipped)."""
+    if folded == plain and not _MAYBE_DISGUISED_RE.search(folded):
+        return []
+    if "\n" not in folded:
+        return [(0, len(folded))]
+    return [
+        match.span()
+        for match in _LINE_RE.finditer(folded)
+        if _MAYBE_DISGUISED_RE.search(match.group(0)) or not match.group(0).isascii()
+    ]
+
+
 _NEXT_WORD_RE = re.compile(r"[\s\-]+([a-z0-9]+)(?![a-z0-9])")
 _PREVIOUS_WORD_RE = re.compile(r"(?<![a-z0-9])([a-z0-9]+)[\s\-]+$")
 _INFLECTIONS = ("s", "es", "ed", "ing", "er", "ers")

@@ -27,7 +27,7 @@ LEET_CLASSES: dict[str, str] = {
     "a": "a4@",
     "b": "b8",
     "e": "e3",
-    "g": "g9",
+    "g": "g96",
     "i": "il1!|",
     "l": "il1!|",
     "o": "o0",
@@ -37,6 +37,8 @@ LEET_CLASSES: dict[str, str] = {
 }
 LEET_TO_LETTER: dict[str, str] = {
     "0": "o",
+    "6": "g",
+    "9": "g",
     "1": "i",
     "3": "e",
     "4": "a",
@@ -90,25 +92,63 @@ def _is_alphabetic_script(char: str) -> bool:
     return point < 0x0530 or 0x1E00 <= point <= 0x1FFF
 
 
-@lru_cache(maxsize=1)
-def confusable_to_ascii() -> dict[str, str]:
-    """Each non-ASCII character Unicode calls confusable with an ASCII letter -> that letter."""
+def _confusable_classes() -> dict[str, set[str]]:
+    """Unicode's confusable pairs closed into classes: each character -> every look-alike."""
     data = json.loads(
         files("confusable_homoglyphs").joinpath("confusables.json").read_text(encoding="utf-8")
     )
-    mapping: dict[str, str] = {}
+    parent: dict[str, str] = {}
+
+    def root(char: str) -> str:
+        while parent.setdefault(char, char) != char:
+            parent[char] = parent[parent[char]]
+            char = parent[char]
+        return char
+
     for source in sorted(data):
-        if len(source) != 1 or source.isascii() or is_unspaced_char(source):
+        for glyph in data[source]:
+            if len(source) == 1 and len(glyph["c"]) == 1:
+                parent[root(source)] = root(glyph["c"])
+    members: dict[str, set[str]] = {}
+    for char in sorted(parent):
+        members.setdefault(root(char), set()).add(char)
+    return {char: members[root(char)] for char in parent}
+
+
+def _class_target(look_alikes: set[str]) -> str | None:
+    """The ASCII letter (else digit) a class of look-alikes reads as; small capitals count."""
+    ascii_chars = sorted({c.casefold() for c in look_alikes if c.isascii() and c.isalnum()})
+    letters = [c for c in ascii_chars if c.isalpha()]
+    if letters or ascii_chars:
+        return (letters or ascii_chars)[0]
+    for char in sorted(look_alikes):
+        name = unicodedata.name(char, "")
+        if name.startswith("LATIN LETTER SMALL CAPITAL ") and len(name) == 28:
+            return name[-1].lower()
+    return None
+
+
+@lru_cache(maxsize=1)
+def confusable_to_ascii() -> dict[str, str]:
+    """Each non-ASCII character Unicode calls confusable with an ASCII letter or digit -> it.
+
+    Classes are Unicode's confusable pairs closed transitively (Cyrillic, Greek, Armenian,
+    Cherokee, Latin extended and IPA letters, mathematical alphanumerics, roman numerals). A
+    letter whose own class reads as nothing ASCII takes the reading of its capital (Cyrillic
+    `к` -> `К` -> `k`, `ƅ` -> `Ƅ` -> `b`); small capitals (`ᴛ`) read as their letter.
+    """
+    classes = _confusable_classes()
+    targets = {char: _class_target(look_alikes) for char, look_alikes in classes.items()}
+    mapping: dict[str, str] = {}
+    for char in sorted(classes):
+        if char.isascii() or is_unspaced_char(char):
             continue
-        letters = sorted(
-            {
-                glyph["c"]
-                for glyph in data[source]
-                if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isalpha()
-            }
-        )
-        if letters:
-            mapping[source] = letters[0]
+        target = targets[char]
+        upper = char.upper()
+        if target is None and len(upper) == 1 and upper != char:
+            target = targets.get(upper)
+        if target is not None:
+            mapping[char] = target
     return mapping
 
 
@@ -126,6 +166,8 @@ def fold_char(char: str) -> str:
     if category in ("Mn", "Me") and _is_combining_diacritic(char):
         return ""
     confusable = confusable_to_ascii()
+    if char in confusable:  # before NFKC, which reads `Ϲ` (lunate sigma) as `Σ`
+        return confusable[char].casefold()
     out: list[str] = []
     for part in unicodedata.normalize("NFKC", char):
         if unicodedata.category(part) == "Cf" or _is_combining_diacritic(part):

@@ -73,10 +73,11 @@ class TrieSearch:
             for boundary, group in sorted(groups.items(), key=lambda item: item[0] or "")
         ]
 
-    def finditer(self, text: str) -> list[re.Match[str]]:
-        """Every match of every group, by position (longest first at one position)."""
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> list[re.Match[str]]:
+        """Every match of every group in text[pos:endpos], by position (longest first at one)."""
+        end = len(text) if endpos is None else endpos
         if len(self._patterns) == 1:
-            return list(self._patterns[0].finditer(text))
-        found = [m for pattern in self._patterns for m in pattern.finditer(text)]
+            return list(self._patterns[0].finditer(text, pos, end))
+        found = [m for pattern in self._patterns for m in pattern.finditer(text, pos, end)]
         found.sort(key=lambda m: (m.start(), -m.end()))
         return found

@@ -324,3 +324,15 @@ def test_price_band_raises_severity(detector: Detector) -> None:
     assert decision.is_candidate
     assert evidence(decision, "price.below_floor")["band"] == "extreme"
     assert decision.severity in ("high", "critical")
+
+
+def test_common_word_mark_needs_brand_context(detector: Detector) -> None:
+    generic = detector.evaluate(event("Off white linen shirt", category="apparel", amount="20"))
+    branded = detector.evaluate(event("Off-White hoodie", category="apparel", amount="20"))
+    assert not generic.is_candidate and generic.extra["cleared"][0]["reason"].startswith("common")
+    assert branded.is_candidate
+
+
+def test_short_misspelling_counts_only_when_corroborated(detector: Detector) -> None:
+    assert detector.evaluate(event("Prda tote bag super copy")).is_candidate
+    assert not detector.evaluate(event("Prda tote bag", amount="3000.00")).is_candidate

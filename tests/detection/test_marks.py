@@ -97,3 +97,24 @@ def test_plural_of_a_mark_is_the_mark_as_registered(matcher: MarkMatcher) -> Non
     assert [(hit.kind, hit.matched) for hit in find(matcher, "two pairs of Nikes")] == [
         (REGISTERED, "Nikes")
     ]
+
+
+def test_accented_registered_spelling_is_registered(matcher: MarkMatcher) -> None:
+    assert [(hit.kind, hit.alias) for hit in find(matcher, "Pre-owned Céline hoodie")] == [
+        (REGISTERED, "Céline")
+    ]
+
+
+def test_short_mark_disguised_by_a_look_alike_letter(matcher: MarkMatcher) -> None:
+    assert [(hit.kind, hit.brand_id) for hit in find(matcher, "YSᏞ card holder")] == [
+        (OBFUSCATED, "saint-laurent")
+    ]
+
+
+def test_short_misspelling_is_weak_and_common_word_mark_is_ambiguous(
+    matcher: MarkMatcher,
+) -> None:
+    [short] = find(matcher, "Prda tote bag")
+    assert (short.kind, short.brand_id, short.weak) == (FUZZY, "prada", True)
+    [common] = find(matcher, "Coach jacket")
+    assert common.ambiguous and not find(matcher, "Gucci bag")[0].ambiguous

@@ -43,3 +43,12 @@ def test_layers_map_a_folded_span_back_over_removed_characters() -> None:
 
 def test_unleet_reads_digits_as_letters() -> None:
     assert unleet("r0l3x") == "rolex"
+
+
+def test_armenian_cherokee_and_click_letters_fold_through_unicode_classes() -> None:
+    assert fold("Ꭱօǀҽχ") in {"rolex", "roiex"}  # `ǀ` reads as l/I, one class for marks
+    assert fold("Burƅҽrгy") == "burberry"  # `ƅ` reads as its capital `Ƅ`, confusable with b
+
+
+def test_lunate_sigma_reads_as_c_not_as_sigma() -> None:
+    assert fold("Ϲοach") == "coach"
