@@ -93,7 +93,10 @@ TOPICS: tuple[TopicSpec, ...] = (
         key="The key of the invalid source record, unchanged; null when it had none.",
         action="send",
         operation_id="sendDeadLetters",
-        description="Invalid records from listings.new and takedown.outcomes, with the reason.",
+        description=(
+            "Invalid records from listings.new, takedown.outcomes and brands.registry,"
+            " with the reason."
+        ),
         keyless=True,
     ),
     TopicSpec(
@@ -106,7 +109,10 @@ TOPICS: tuple[TopicSpec, ...] = (
         key="The brand id, UTF-8.",
         action="receive",
         operation_id="receiveBrands",
-        description="The brand registry as a compacted topic: one record per brand, latest wins.",
+        description=(
+            "The brand registry as a compacted topic: one record per brand, latest wins;"
+            " every worker reads all of it, outside the consumer group."
+        ),
         tombstones=True,
     ),
 )

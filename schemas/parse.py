@@ -24,7 +24,7 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(root)"
 
 
-def _from_validation_error(error: ValidationError) -> DeadLetterError:
+def error_from_validation(error: ValidationError) -> DeadLetterError:
     details = [f"{_field_path(item['loc'])}: {item['msg']}" for item in error.errors()]
     first = error.errors()[0]
     return DeadLetterError(
@@ -78,7 +78,7 @@ def parse_event(
     try:
         return EVENT_MODELS[event_type].model_validate(document)
     except ValidationError as exc:
-        return _from_validation_error(exc)
+        return error_from_validation(exc)
 
 
 LISTING_EVENT_TYPES = frozenset({"listing.created", "listing.updated"})

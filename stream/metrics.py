@@ -76,3 +76,8 @@ ASSIGNED_PARTITIONS = Gauge(
 )
 REBALANCES = Counter("listing_guard_rebalances", "Consumer group rebalances seen by this worker.")
 REGISTRY_BRANDS = Gauge("listing_guard_registry_brands", "Brands in the registry in use.")
+REGISTRY_UPDATES = Counter(
+    "listing_guard_registry_updates",
+    "Records read from the brand registry topic, by outcome (applied, deleted, rejected).",
+    ["outcome"],
+)

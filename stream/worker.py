@@ -17,6 +17,7 @@ from stream import metrics
 from stream.agents import register_agents
 from stream.app import build_app
 from stream.observe import register_observers
+from stream.registry_sync import follow_registry
 from stream.settings import Settings
 from stream.tables import declare_tables
 from stream.topics import declare_topics
@@ -29,7 +30,9 @@ def build_worker_app(settings: Settings) -> faust.App:
     app = build_app(settings)
     topics = declare_topics(app, settings)
     tables = declare_tables(app, settings)
-    register_agents(app, settings, topics, tables, BatchProcessor(Engine(detector)))
+    engine = Engine(detector)
+    register_agents(app, settings, topics, tables, BatchProcessor(engine))
+    follow_registry(app, settings, engine, topics.dead_letters)
     register_observers(app, settings)
     return app
 
