@@ -124,7 +124,7 @@ format_storage() {
   say "formatting storage in $LOG_DIRS (cluster $cluster_id)"
   # shellcheck disable=SC2046
   java -Xmx256m -XX:TieredStopAtLevel=1 $(log_opts tools.log) -cp "$LIBS/*" \
-    kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" >>"$OUT_FILE" 2>&1 \
+    kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$CONFIG" >>"$OUT_FILE" 2>&1 \
     || die "formatting storage failed, see $OUT_FILE"
 }
 
