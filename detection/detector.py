@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -14,7 +16,7 @@ from detection.context import (
     resale_context,
 )
 from detection.fx import merged_rates
-from detection.images import PHashIndex, parse_phash
+from detection.images import PHashIndex, PHashMatch, parse_phash
 from detection.marks import FUZZY, OBFUSCATED, REGISTERED, MarkHit, MarkMatcher
 from detection.model import Decision, Reason
 from detection.normalize import TextLayers
@@ -27,13 +29,28 @@ from detection.vocabulary import TermHit, Vocabulary, default_vocabulary
 from schemas.listing import ListingEvent
 from schemas.registry import BrandRegistry
 
+COUNTERFEIT_IMAGE = "image.counterfeit_match"
+OFFICIAL_IMAGE = "image.official_theft"
+IMAGE_RULES = (COUNTERFEIT_IMAGE, OFFICIAL_IMAGE)  # the order their findings are listed in
 MARK_RULES = {OBFUSCATED: "mark.obfuscated", FUZZY: "mark.fuzzy", REGISTERED: "mark.registered"}
 MAX_HITS_IN_EVIDENCE = 5
+FIELD_CACHE_CHARS = 2_000_000  # characters of analysed field texts kept (oldest dropped first)
 Finding = tuple[str, dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class FieldAnalysis:
+    """What the text of one field says, whichever listing carries it."""
+
+    name: str
+    layers: TextLayers
+    terms: tuple[TermHit, ...]
+    hits: tuple[MarkHit, ...]
+
+
 class Detector:
-    """Registry and ruleset compiled once; `evaluate` is then cheap and has no side effects."""
+    """Registry and ruleset compiled once; `evaluate` is then cheap and has no side effects
+    (beyond a bounded memo of field texts already analysed, which never changes a decision)."""
 
     def __init__(
         self,
@@ -50,29 +67,48 @@ class Detector:
         self.reputation_config = ruleset.reputation
         self.vocabulary = vocabulary or default_vocabulary()
         self._rules = ruleset.rules.by_id()
+        # (mode, weight, dampen factor or None) per rule, read once instead of per finding
+        self._rule_plan = {
+            rule_id: (config.mode, 0.0, config.dampen)
+            if isinstance(config, DampenRule)
+            else (config.mode, config.weight, None)
+            for rule_id, config in self._rules.items()
+        }
         self._brands = {brand.brand_id: brand for brand in registry.brands}
         self._order = {brand_id: index for index, brand_id in enumerate(self.brand_ids)}
         self._authorized = {b.brand_id: frozenset(b.authorized_sellers) for b in registry.brands}
+        self._authorized_sorted = {b: tuple(sorted(ids)) for b, ids in self._authorized.items()}
         fuzzy = ruleset.rules.mark_fuzzy
         self.marks = MarkMatcher(
             registry, self.vocabulary.ordinary_words, fuzzy.min_length, fuzzy.two_edits_from_length
         )
         self._fuzzy_on = fuzzy.mode != "off"
+        self._fields: dict[tuple[str, str], FieldAnalysis] = {}  # titles and templates repeat
+        self._field_chars = 0
         self.rates = merged_rates(registry.fx_to_usd)
-        self.counterfeit_images: PHashIndex[str] = PHashIndex(
-            ruleset.rules.image_counterfeit_match.max_distance
+        self._image_reach = {
+            COUNTERFEIT_IMAGE: ruleset.rules.image_counterfeit_match.max_distance,
+            OFFICIAL_IMAGE: ruleset.rules.image_official_theft.max_distance,
+        }
+        self._image_rules_on = tuple(
+            rule_id for rule_id in IMAGE_RULES if self._rules[rule_id].mode != "off"
         )
-        self.counterfeit_images.add_many(
+        # one index for both kinds, labelled (rule_id, brand_id): one lookup per listing
+        self.images: PHashIndex[tuple[str, str]] = PHashIndex(max(self._image_reach.values()))
+        self.add_counterfeit_images(
             (parse_phash(h), b.brand_id)
             for b in registry.brands
             for h in b.counterfeit_image_phashes
         )
-        self.official_images: PHashIndex[str] = PHashIndex(
-            ruleset.rules.image_official_theft.max_distance
+        self.images.add_many(
+            (parse_phash(h), (OFFICIAL_IMAGE, b.brand_id))
+            for b in registry.brands
+            for h in b.official_image_phashes
         )
-        self.official_images.add_many(
-            (parse_phash(h), b.brand_id) for b in registry.brands for h in b.official_image_phashes
-        )
+
+    def add_counterfeit_images(self, items: Iterable[tuple[int, str]]) -> None:
+        """Known counterfeit photos as (pHash, brand_id), e.g. from a seized-goods database."""
+        self.images.add_many((phash, (COUNTERFEIT_IMAGE, brand_id)) for phash, brand_id in items)
 
     @classmethod
     def default(cls, threshold: float | None = None) -> Detector:
@@ -82,35 +118,32 @@ class Detector:
     def evaluate(self, event: ListingEvent, reputation: SellerReputation | None = None) -> Decision:
         """Score one listing event; the event's own `occurred_at` is "now"."""
         listing = event.listing
-        layers = {
-            name: TextLayers(value)
+        fields = [
+            self._field(name, value)
             for name, value in (
                 ("title", listing.title),
                 ("description", listing.description),
                 ("brand", listing.brand),
             )
             if value
-        }
+        ]
+        terms = [(field.name, term) for field in fields for term in field.terms]
+        hits = [hit for field in fields for hit in field.hits]
+        images = self._image_findings(event)
+        if not (hits or terms or images):  # no brand, no wording: nothing to weigh
+            return Decision(0.0, None, False, None, (), self.ruleset_version)
+        layers = {field.name: field.layers for field in fields}
         text = ListingText(
-            {name: layer.folded for name, layer in layers.items()}, str(listing.category)
+            {field.name: field.layers.folded for field in fields}, str(listing.category)
         )
-        terms = [
-            (name, term)
-            for name, layer in layers.items()
-            for term in self.vocabulary.counterfeit_terms(layer)
-        ]
-        hits = [
-            hit
-            for name, layer in layers.items()
-            for hit in self.marks.find(name, layer, self._fuzzy_on)
-        ]
         cleared: list[dict[str, Any]] = []
         kept = self._clear_marks(hits, text, bool(terms), cleared)
         kept = self._need_corroboration(event, kept, text, bool(terms), cleared)
-        images = self._image_findings(event)
         brands, exemption_brand_id = self._eligible_brands(event, kept, images, cleared)
-        primary = max(
-            brands, key=lambda b: (self._strength(b, kept, images), -self._order[b]), default=None
+        primary = (
+            max(brands, key=lambda b: (self._strength(b, kept, images), -self._order[b]))
+            if len(brands) > 1
+            else next(iter(brands), None)
         )
         findings: list[Finding] = []
         extra: dict[str, Any] = {}
@@ -125,6 +158,24 @@ class Detector:
             extra["cleared"] = cleared
         brand_id = primary or _first_brand(cleared, ("authorized_seller", "exemption"))
         return self._decide(findings, primary, brand_id, price, exemption_brand_id, extra)
+
+    def _field(self, name: str, value: str) -> FieldAnalysis:
+        """Layers, counterfeit terms and marks of one field; the same text is analysed once."""
+        key = (name, value)
+        analysis = self._fields.get(key)
+        if analysis is None:
+            layers = TextLayers(value)
+            analysis = FieldAnalysis(
+                name,
+                layers,
+                tuple(self.vocabulary.counterfeit_terms(layers)),
+                tuple(self.marks.find(name, layers, self._fuzzy_on)),
+            )
+            self._fields[key] = analysis
+            self._field_chars += len(value)
+            while self._field_chars > FIELD_CACHE_CHARS:
+                self._field_chars -= len(self._fields.pop(next(iter(self._fields))).layers.original)
+        return analysis
 
     def _clear_marks(
         self, hits: list[MarkHit], text: ListingText, has_terms: bool, cleared: list[dict[str, Any]]
@@ -220,32 +271,39 @@ class Detector:
 
     def _image_findings(self, event: ListingEvent) -> dict[str, list[Finding]]:
         """Closest registry image per rule and brand: seized fakes, and official photos reused."""
+        written_hashes = event.listing.image_phashes
+        if not written_hashes or not self._image_rules_on:
+            return {}
+        phashes = [int(written, 16) for written in written_hashes]
+        if not self.images.any_within(phashes):  # the common case, answered in one pass
+            return {}
         found: dict[str, dict[str, Finding]] = {}
         seller_id = event.seller.seller_id
-        checks = (
-            ("image.counterfeit_match", self.counterfeit_images),
-            ("image.official_theft", self.official_images),
-        )
-        for written in event.listing.image_phashes:
-            phash = int(written, 16)
-            for rule_id, index in checks:
-                if self._rules[rule_id].mode == "off":
+        for written, phash in zip(written_hashes, phashes, strict=True):
+            matches = self.images.within(phash)
+            if not matches:
+                continue
+            nearest: dict[str, PHashMatch[tuple[str, str]]] = {}
+            for match in matches:  # sorted: the first of each rule is its nearest
+                nearest.setdefault(match.label[0], match)
+            for rule_id in self._image_rules_on:
+                closest = nearest.get(rule_id)
+                reach = self._image_reach[rule_id]
+                if closest is None or closest.distance > reach:
                     continue
-                match = index.nearest(phash)
-                if match is None:
-                    continue
-                if rule_id == "image.official_theft" and seller_id in self._authorized[match.label]:
+                brand_id = closest.label[1]
+                if rule_id == OFFICIAL_IMAGE and seller_id in self._authorized[brand_id]:
                     continue
                 evidence = {
-                    "brand_id": match.label,
+                    "brand_id": brand_id,
                     "listing_phash": written,
-                    "registry_phash": f"{match.phash:016x}",
-                    "distance": match.distance,
-                    "max_distance": index.max_distance,
+                    "registry_phash": f"{closest.phash:016x}",
+                    "distance": closest.distance,
+                    "max_distance": reach,
                 }
-                best = found.setdefault(match.label, {}).get(rule_id)
-                if best is None or match.distance < best[1]["distance"]:
-                    found[match.label][rule_id] = (rule_id, evidence)
+                best = found.setdefault(brand_id, {}).get(rule_id)
+                if best is None or closest.distance < best[1]["distance"]:
+                    found[brand_id][rule_id] = (rule_id, evidence)
         return {brand: list(rules.values()) for brand, rules in found.items()}
 
     def _eligible_brands(
@@ -257,10 +315,8 @@ class Detector:
     ) -> tuple[list[str], str | None]:
         """Brands with evidence, less the seller's own brands and its exemptions."""
         seller_id = event.seller.seller_id
-        today = event.occurred_at.astimezone(UTC).date()
-        with_evidence = sorted(
-            {hit.brand_id for hit in kept} | set(images), key=self._order.__getitem__
-        )
+        named = {hit.brand_id for hit in kept} | images.keys()
+        with_evidence = sorted(named, key=self._order.__getitem__) if len(named) > 1 else named
         eligible: list[str] = []
         exemption_brand_id: str | None = None
         for brand_id in with_evidence:
@@ -269,13 +325,19 @@ class Detector:
                     {"brand_id": brand_id, "reason": "authorized_seller", "seller_id": seller_id}
                 )
                 continue
-            exemption = next(
-                (
-                    e
-                    for e in self._brands[brand_id].exemptions
-                    if e.seller_id == seller_id and e.until >= today
-                ),
-                None,
+            exemptions = self._brands[brand_id].exemptions
+            exemption = (
+                next(
+                    (
+                        e
+                        for e in exemptions
+                        if e.seller_id == seller_id
+                        and e.until >= event.occurred_at.astimezone(UTC).date()
+                    ),
+                    None,
+                )
+                if exemptions
+                else None
             )
             if exemption is not None:
                 cleared.append(
@@ -319,8 +381,10 @@ class Detector:
         """Everything said about the primary brand: marks, dupes, images, price, seller."""
         brand = self._brands[brand_id]
         hits = [hit for hit in kept if hit.brand_id == brand_id]
-        for kind in (OBFUSCATED, FUZZY, REGISTERED):
-            group = [hit for hit in hits if hit.kind == kind]
+        by_kind: dict[str, list[MarkHit]] = {OBFUSCATED: [], FUZZY: [], REGISTERED: []}
+        for hit in hits:
+            by_kind[hit.kind].append(hit)
+        for kind, group in by_kind.items():
             if group:
                 findings.append((MARK_RULES[kind], _hits_evidence(group)))
         for hit in hits:
@@ -334,8 +398,9 @@ class Detector:
         price = assess_price(
             event.listing, brand, self.rates, self.ruleset.rules.price_below_floor.bands
         )
+        price_evidence = price.evidence() if price is not None else {}
         if price is not None:
-            extra["price"] = price.evidence()
+            extra["price"] = price_evidence
         honest = not terms and not any(hit.kind == OBFUSCATED for hit in hits)
         resale = (
             resale_context(event, text, price, self.ruleset.context, self.vocabulary)
@@ -345,7 +410,7 @@ class Detector:
         if resale is not None:
             extra["context"] = {"resale": resale}
         if price is not None and price.band is not None and resale is None:
-            findings.append(("price.below_floor", {"brand_id": brand_id, **price.evidence()}))
+            findings.append(("price.below_floor", {"brand_id": brand_id, **price_evidence}))
         if hits and resale is None:
             findings.append(
                 (
@@ -353,7 +418,7 @@ class Detector:
                     {
                         "brand_id": brand_id,
                         "seller_id": event.seller.seller_id,
-                        "authorized_sellers": sorted(self._authorized[brand_id]),
+                        "authorized_sellers": list(self._authorized_sorted[brand_id]),
                     },
                 )
             )
@@ -379,21 +444,21 @@ class Detector:
         dampens: list[float] = []
         price_enforced = False
         for rule_id, evidence in findings:
-            config = self._rules[rule_id]
-            if config.mode == "off":
+            mode, weight, dampen = self._rule_plan[rule_id]
+            if mode == "off":
                 continue
-            if isinstance(config, DampenRule):
-                reason = Reason(rule_id, 0.0, {**evidence, "dampen": config.dampen})
+            if dampen is not None:
+                reason = Reason(rule_id, 0.0, {**evidence, "dampen": dampen})
             elif rule_id == "price.below_floor" and price is not None and price.band is not None:
                 reason = Reason(rule_id, price.band.weight, evidence)
             else:
-                reason = Reason(rule_id, config.weight, evidence)
-            if config.mode == "shadow":
+                reason = Reason(rule_id, weight, evidence)
+            if mode == "shadow":
                 shadow.append(reason)
                 continue
             enforced.append(reason)
-            if isinstance(config, DampenRule):
-                dampens.append(config.dampen)
+            if dampen is not None:
+                dampens.append(dampen)
             price_enforced = price_enforced or rule_id == "price.below_floor"
         score = combine([r.weight for r in enforced], dampens)
         is_candidate = (

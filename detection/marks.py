@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -236,7 +236,6 @@ class MarkMatcher:
             for length in range(len(form.key) - edits, len(form.key) + edits + 1):
                 self._fuzzy_buckets[(form.key[0], length)].append(form)
         self._token_re = re.compile(rf"(?<![a-z0-9])[a-z0-9]{{{WEAK_FUZZY_MIN_LENGTH},}}")
-        self._confusable = confusable_to_ascii()
 
     def max_edits(self, length: int) -> int:
         """Edits a misspelling may have: one for short marks, two from `fuzzy_long_from`."""
@@ -331,25 +330,10 @@ class MarkMatcher:
         for char in written:
             if char.isascii():
                 continue
-            category = unicodedata.category(char)
-            described = describe_char(char)
-            if category == "Cf" or 0xE0000 <= ord(char) <= 0xE007F:
-                kinds.add("zero_width")
-            elif unicodedata.combining(char):
-                kinds.add("diacritics")
-            elif (
-                unicodedata.normalize("NFKC", char) != char
-                and unicodedata.normalize("NFKC", char).isascii()
-            ):
-                kinds.add("compatibility_form")
-            elif char in self._confusable or char.casefold() in self._confusable:
-                kinds.add("homoglyph")
-            elif fold(char).isascii() and fold(char):
-                kinds.add("diacritics")
-            else:
-                continue
-            described["reads_as"] = fold(char)
-            characters.append(described)
+            disguise = _char_disguise(char)
+            if disguise is not None:
+                kinds.add(disguise[0])
+                characters.append(dict(disguise[1]))
         if leet:
             kinds.add("leetspeak")
             characters.extend({"char": c, "reads_as": LEET_TO_LETTER.get(c, c)} for c in leet)
@@ -370,8 +354,9 @@ class MarkMatcher:
             token = word if word.isalpha() else unleet(word)
             if not token.isalpha() or self._is_ordinary(token):
                 continue
-            for match in re.finditer(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", folded):
-                hit = self._fuzzy_at(field_name, layers, token, match.start(), match.end(), covered)
+            for start in _whole_word_starts(folded, word):
+                end = start + len(word)
+                hit = self._fuzzy_at(field_name, layers, token, start, end, covered)
                 if hit is not None:
                     hits.append(hit)
                     covered.append((hit.folded_start, hit.folded_end))
@@ -458,6 +443,28 @@ class MarkMatcher:
         )
 
 
+@lru_cache(maxsize=4096)
+def _char_disguise(char: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """The disguise one non-ASCII character shows in a mark, and its description for evidence."""
+    category = unicodedata.category(char)
+    if category == "Cf" or 0xE0000 <= ord(char) <= 0xE007F:
+        kind = "zero_width"
+    elif unicodedata.combining(char):
+        kind = "diacritics"
+    elif (
+        unicodedata.normalize("NFKC", char) != char
+        and unicodedata.normalize("NFKC", char).isascii()
+    ):
+        kind = "compatibility_form"
+    elif char in confusable_to_ascii() or char.casefold() in confusable_to_ascii():
+        kind = "homoglyph"
+    elif fold(char).isascii() and fold(char):
+        kind = "diacritics"
+    else:
+        return None
+    return kind, (*describe_char(char).items(), ("reads_as", fold(char)))
+
+
 # Without Unicode disguise, only these can hide a mark from the registered pass: a leet digit or
 # symbol next to a letter, three letters spaced out, or a word split by punctuation.
 _MAYBE_DISGUISED_RE = re.compile(
@@ -481,6 +488,23 @@ def _disguised_lines(folded: str, plain: str) -> list[tuple[int, int]]:
     ]
 
 
+def _whole_word_starts(text: str, word: str) -> Iterator[int]:
+    """Where `word` stands alone in `text` (no letter or digit either side), left to right.
+
+    str.find instead of a regex: every misspelt token would otherwise compile a pattern of its own.
+    """
+    position = text.find(word)
+    while position >= 0:
+        end = position + len(word)
+        alone_before = position == 0 or text[position - 1] not in _ALNUM
+        if alone_before and text[end : end + 1] not in _ALNUM:
+            yield position
+            position = text.find(word, end)
+        else:
+            position = text.find(word, position + 1)
+
+
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _NEXT_WORD_RE = re.compile(r"[\s\-]+([a-z0-9]+)(?![a-z0-9])")
 _PREVIOUS_WORD_RE = re.compile(r"(?<![a-z0-9])([a-z0-9]+)[\s\-]+$")
 _INFLECTIONS = ("s", "es", "ed", "ing", "er", "ers")

@@ -18,8 +18,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from importlib.resources import files
 
 # Leetspeak digits and symbols for each letter; `i` and `l` are one class (`1`, `|`, `I`, `l`).
@@ -252,45 +251,50 @@ def unleet(token: str) -> str:
     return token.translate(LEET_TRANSLATION)
 
 
-@dataclass(frozen=True)
+_UNKNOWN: list[int] = []  # an origins map not worked out yet (None: positions need none)
+
+
 class TextLayers:
     """One text field as written, as plain case-folded text, and folded through disguise."""
 
-    original: str
+    __slots__ = ("original", "plain", "folded", "_plain_origins", "_folded_origins")
 
-    @cached_property
-    def plain(self) -> str:
-        return self.original.casefold()
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.plain = original.casefold()
+        self.folded = fold(original)
+        self._plain_origins: list[int] | None = _UNKNOWN
+        self._folded_origins: list[int] | None = _UNKNOWN
 
-    @cached_property
-    def folded(self) -> str:
-        return fold(self.original)
+    def _plain_map(self) -> list[int] | None:
+        if self._plain_origins is _UNKNOWN:
+            same = len(self.plain) == len(self.original)
+            self._plain_origins = None if same else plain_origins(self.original)
+        return self._plain_origins
 
-    @cached_property
-    def _plain_origins(self) -> list[int] | None:
-        return None if len(self.plain) == len(self.original) else plain_origins(self.original)
-
-    @cached_property
-    def _folded_origins(self) -> list[int] | None:
-        return None if same_positions(self.original) else fold_with_origins(self.original)[1]
+    def _folded_map(self) -> list[int] | None:
+        if self._folded_origins is _UNKNOWN:
+            same = same_positions(self.original)
+            self._folded_origins = None if same else fold_with_origins(self.original)[1]
+        return self._folded_origins
 
     def plain_span(self, start: int, end: int) -> tuple[int, int]:
         """A span of `plain` as a span of the original text."""
-        origins = self._plain_origins
+        origins = self._plain_map()
         if origins is None:
             return start, end
         return origins[start], origins[end - 1] + 1 if end > start else origins[start]
 
     def folded_span(self, start: int, end: int) -> tuple[int, int]:
         """A span of `folded` as a span of the original text."""
-        origins = self._folded_origins
+        origins = self._folded_map()
         if origins is None:
             return start, end
         return origins[start], origins[end - 1] + 1 if end > start else origins[start]
 
     def to_folded(self, start: int, end: int) -> tuple[int, int]:
         """A span of the original text as a span of `folded`."""
-        if self._folded_origins is None:
+        if self._folded_map() is None:
             return start, end
         return len(fold(self.original[:start])), len(fold(self.original[:end]))
 

@@ -50,11 +50,11 @@ def assess_price(
     ratio = usd / floor
     band = next((band for band in bands if ratio < band.below_ratio), None)
     return PriceAssessment(
-        amount=str(listing.price.amount),
-        currency=listing.price.currency,
-        usd=usd,
-        floor_usd=float(floor),
-        category=str(listing.category),
-        ratio=ratio,
-        band=band,
+        str(listing.price.amount),
+        listing.price.currency,
+        usd,
+        float(floor),
+        str(listing.category),
+        ratio,
+        band,
     )

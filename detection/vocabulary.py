@@ -51,6 +51,20 @@ def _bounded_pattern(entries: list[Entry]) -> str:
     return "|".join(branches)
 
 
+def _anywhere_hint(terms: list[str]) -> re.Pattern[str]:
+    """The terms without their leading word boundary, as one trie: a quick necessary condition.
+
+    `_union` keeps each term's own lookbehind, which denies `re` its first-character prefilter;
+    where this finds nothing (most listings), that slower search would find nothing either.
+    """
+    if not terms:  # an empty union matches everywhere: so must its hint
+        return re.compile("")
+    entries = [term_atoms(term) for term in terms]
+    return trie_regex(
+        [(first, atoms, f"p{index}") for index, (first, atoms, _, _) in enumerate(entries)]
+    )
+
+
 def _union(terms: list[str]) -> str:
     entries = []
     for index, term in enumerate(terms):
@@ -134,7 +148,9 @@ class Vocabulary:
         accessory = lexicon.accessory_phrases
         self._accessory_before_re = re.compile(f"(?:{_union(accessory.before_mark)})\\W*$")
         self._disclaimer_re = re.compile(_union(accessory.disclaimers))
+        self._disclaimer_hint = _anywhere_hint(accessory.disclaimers)
         self._resale_re = re.compile(_union(lexicon.resale_phrases))
+        self._resale_hint = _anywhere_hint(lexicon.resale_phrases)
         self._authentic_re = re.compile(_union(lexicon.authenticity_phrases))
         self._other_sense_re = _compile_any(lexicon.other_sense_after_mark)
         self.ordinary_words = frozenset(fold(word) for word in lexicon.ordinary_words)
@@ -170,10 +186,14 @@ class Vocabulary:
         return match.group(0).strip(" -_.:,") if match else None
 
     def disclaimer(self, folded: str) -> str | None:
+        if not self._disclaimer_hint.search(folded):
+            return None
         match = self._disclaimer_re.search(folded)
         return match.group(0) if match else None
 
     def resale_phrase(self, folded: str) -> str | None:
+        if not self._resale_hint.search(folded):
+            return None
         match = self._resale_re.search(folded)
         return match.group(0) if match else None
 

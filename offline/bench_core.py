@@ -99,7 +99,7 @@ def build_detector(rng: random.Random) -> Detector:
     """The default Detector, its counterfeit image index grown by 100,000 random hashes."""
     detector = Detector.default()
     brand_ids = detector.brand_ids
-    detector.counterfeit_images.add_many(
+    detector.add_counterfeit_images(
         (rng.getrandbits(64), brand_ids[i % len(brand_ids)]) for i in range(EXTRA_IMAGE_HASHES)
     )
     return detector
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     p99 = timings[int(len(timings) * 0.99) - 1] * 1e6
     print(
         f"{len(events)} listings, {candidates} candidates, image index "
-        f"{len(detector.counterfeit_images)} hashes, ruleset {detector.ruleset_version}"
+        f"{len(detector.images)} hashes, ruleset {detector.ruleset_version}"
     )
     print(
         f"{len(events) / elapsed:,.0f} listings/s on one core; p50 {p50:.1f} µs, p99 {p99:.1f} µs"

@@ -8,11 +8,13 @@ import pytest
 
 from detection.images import (
     MAX_SUPPORTED_DISTANCE,
+    MIN_CHUNKS,
     PENDING_LIMIT,
     SCAN_LIMIT,
     PHashIndex,
     PHashMatch,
     chunk_radii,
+    chunk_widths,
     parse_phash,
 )
 
@@ -81,6 +83,19 @@ def test_small_indexes_scan_and_agree_with_brute_force(size: int) -> None:
         assert index.within(query) == brute_force(stored, query, 8)
 
 
+@pytest.mark.parametrize("size", [40, SCAN_LIMIT + 500])
+def test_any_within_answers_for_all_queries_together(size: int) -> None:
+    rng = random.Random(size)
+    index: PHashIndex[str] = PHashIndex(max_distance=5)
+    index.add_many((rng.getrandbits(64), "x") for _ in range(size))
+    stored = rng.getrandbits(64)
+    index.add(stored, "y")  # still pending: scanned in Python
+    far = [rng.getrandbits(64) for _ in range(3)]
+    assert index.any_within(far) == any(index.within(query) for query in far)
+    assert index.any_within([*far, flip_bits(rng, stored, 5)])
+    assert not index.any_within([])
+
+
 def test_length_counts_distinct_pairs() -> None:
     index: PHashIndex[str] = PHashIndex()
     index.add_many([(1, "a"), (1, "b"), (1, "a"), (2, "a")])
@@ -104,10 +119,25 @@ def test_nothing_within_reach_gives_none_and_empty() -> None:
     assert index.nearest(0b111) == PHashMatch("zero", 0, 3)
 
 
-def test_chunk_radii_cover_the_reach_by_pigeonhole() -> None:
+def test_chunk_layouts_cover_the_reach_by_pigeonhole() -> None:
     for reach in range(MAX_SUPPORTED_DISTANCE + 1):
-        radii = chunk_radii(reach)
-        assert sum(radius + 1 for radius in radii) == reach + 1
+        for chunks in range(MIN_CHUNKS, reach + 2):
+            radii = chunk_radii(reach, chunks)
+            assert len(radii) == chunks
+            assert sum(radius + 1 for radius in radii) == reach + 1
+            assert sum(chunk_widths(chunks)) == 64
+
+
+@pytest.mark.parametrize("reach", [0, 6, 16])
+def test_large_index_of_uniform_hashes_agrees_with_brute_force(reach: int) -> None:
+    rng = random.Random(reach)
+    stored = [(rng.getrandbits(64), f"h{i % 7}") for i in range(40_000)]
+    index: PHashIndex[str] = PHashIndex(max_distance=reach)
+    index.add_many(stored)
+    queries = [flip_bits(rng, rng.choice(stored)[0], rng.randint(0, reach)) for _ in range(20)]
+    queries += [rng.getrandbits(64) for _ in range(5)]
+    for query in queries:
+        assert index.within(query) == brute_force(stored, query, reach)
 
 
 def test_bad_arguments_are_rejected() -> None:
