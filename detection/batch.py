@@ -95,7 +95,9 @@ class BatchProcessor:
                 if isinstance(parsed, DeadLetterError):
                     self._dead_letter(result, record, parsed, now)
                 elif isinstance(parsed, ListingEvent):
-                    self._listing(result, index, record, parsed, reputation_lookup, memory_lookup, now)
+                    self._listing(
+                        result, index, record, parsed, reputation_lookup, memory_lookup, now
+                    )
                 elif isinstance(parsed, TakedownOutcome):
                     self._outcome(result, index, parsed, reputation_lookup)
             except Exception as exc:  # a bug must not lose the record: keep it with the reason
@@ -112,7 +114,9 @@ class BatchProcessor:
                     result.stats.latencies_s.append(max(0.0, (now_ms - record.timestamp_ms) / 1000))
         return result
 
-    def _reputation(self, result: BatchResult, seller_id: str, lookup: StateLookup, index: int) -> SellerReputation:
+    def _reputation(
+        self, result: BatchResult, seller_id: str, lookup: StateLookup, index: int
+    ) -> SellerReputation:
         known = result.reputation_writes.get(seller_id)
         if known is not None:
             reputation = known[0]
@@ -124,7 +128,9 @@ class BatchProcessor:
         result.reputation_writes[seller_id] = (reputation, index)
         return reputation
 
-    def _memory(self, result: BatchResult, listing_id: str, lookup: StateLookup, index: int) -> ListingMemory:
+    def _memory(
+        self, result: BatchResult, listing_id: str, lookup: StateLookup, index: int
+    ) -> ListingMemory:
         known = result.memory_writes.get(listing_id)
         if known is not None:
             memory = known[0]

@@ -1,11 +1,11 @@
-"""One record in, state updated, what must go out: the same code online (Faust) and offline (scan)."""
+"""One record in, state updated, what must go out: the same code online and offline."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, cast
 
 from detection.detector import Detector
 from detection.model import Decision
@@ -15,7 +15,7 @@ from detection.reputation import (
     apply_outcome,
     observe_listing,
 )
-from schemas.candidate import CandidateReason, SourcePosition, TakedownCandidate
+from schemas.candidate import CandidateReason, Severity, SourcePosition, TakedownCandidate
 from schemas.listing import ListingEvent
 from schemas.outcome import TakedownOutcome
 
@@ -32,12 +32,14 @@ class ListingMemory:
     emitted_severity: str | None = None
     candidate_id: str | None = None
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
+        """Short keys: this is stored once per listing in a changelog."""
         return {"e": self.event_ids, "s": self.emitted_severity, "c": self.candidate_id}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> ListingMemory:
-        return cls(list(data["e"]), data["s"], data["c"])  # type: ignore[arg-type]
+    def from_dict(cls, data: dict[str, Any]) -> ListingMemory:
+        """Inverse of `to_dict`."""
+        return cls(list(data["e"]), data["s"], data["c"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,7 @@ def build_candidate(
         event_id=event.event_id,
         event_type=event.event_type,
         score=round(decision.score, 6),
-        severity=decision.severity or "low",
+        severity=cast(Severity, decision.severity or "low"),
         reasons=[
             CandidateReason(rule_id=r.rule_id, weight=r.weight, evidence=r.evidence)
             for r in decision.reasons

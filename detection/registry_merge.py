@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from schemas.dead_letter import DeadLetterError
-from schemas.parse import error_from_validation, decode_document
+from schemas.parse import decode_document, error_from_validation
 from schemas.registry import Brand, BrandRegistry
 
 

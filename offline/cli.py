@@ -115,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(handler=cmd_worker)
 
     def detection_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--registry", type=Path, help="brand registry YAML/JSON (default: packaged)")
+        sub.add_argument(
+            "--registry", type=Path, help="brand registry YAML/JSON (default: packaged)"
+        )
         sub.add_argument("--rules", type=Path, help="ruleset YAML (default: packaged)")
         sub.add_argument("--threshold", type=float, help="candidate score threshold override")
 

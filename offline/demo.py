@@ -14,8 +14,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from rich.console import Console
 
 from offline.generate import generate
-from stream.settings import Settings
 from stream.local import WorkerProcess, scrape
+from stream.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 console = Console()
@@ -43,7 +43,8 @@ def show(candidate: dict) -> None:
     console.print(
         f"[{style}]{candidate['severity']:<8}[/] {candidate['score']:.2f} "
         f"{candidate['listing_id']:<15} {candidate['brand_id'] or '-':<16} {rules}",
-        overflow="ellipsis", no_wrap=True,
+        overflow="ellipsis",
+        no_wrap=True,
     )
 
 
@@ -54,10 +55,14 @@ def run(count: int, port: int, linger_s: float) -> None:
     log_path.parent.mkdir(exist_ok=True)
     worker = WorkerProcess({"LG_BROKER": settings.broker}, log_path)
     worker.metrics_port, worker.web_port = settings.metrics_port, settings.web_port
-    worker.env.update(LG_METRICS_PORT=str(settings.metrics_port), LG_WEB_PORT=str(settings.web_port))
+    worker.env.update(
+        LG_METRICS_PORT=str(settings.metrics_port), LG_WEB_PORT=str(settings.web_port)
+    )
     try:
         worker.start()
-        console.print(f"worker up; metrics at [bold]http://127.0.0.1:{settings.metrics_port}/metrics[/]")
+        console.print(
+            f"worker up; metrics at [bold]http://127.0.0.1:{settings.metrics_port}/metrics[/]"
+        )
         bootstrap = f"127.0.0.1:{port}"
         consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
         latest_positions(consumer, settings.topic_candidates)
@@ -68,7 +73,9 @@ def run(count: int, port: int, linger_s: float) -> None:
             producer.send(topic, key=record.key.encode(), value=orjson.dumps(record.document))
             sent += 1
         producer.flush()
-        console.print(f"sent {sent} generated events to {settings.topic_listings}/{settings.topic_outcomes}")
+        console.print(
+            f"sent {sent} generated events to {settings.topic_listings}/{settings.topic_outcomes}"
+        )
         shown, quiet_since, strongest = 0, time.monotonic(), None
         while time.monotonic() - quiet_since < linger_s:
             for batch in consumer.poll(timeout_ms=500).values():
@@ -83,7 +90,9 @@ def run(count: int, port: int, linger_s: float) -> None:
             console.print("\nThe strongest candidate, as enforcement receives it:")
             console.print_json(orjson.dumps(strongest).decode())
         samples = scrape(settings.metrics_port)
-        console.print(f"\n{shown} candidates. Metrics (http://127.0.0.1:{settings.metrics_port}/metrics):")
+        console.print(
+            f"\n{shown} candidates. Metrics (http://127.0.0.1:{settings.metrics_port}/metrics):"
+        )
         for (name, labels), value in sorted(samples.items()):
             if name == "listing_guard_listings_processed_total" or name.startswith(
                 "listing_guard_dead_letters_total"
@@ -96,13 +105,14 @@ def run(count: int, port: int, linger_s: float) -> None:
         kafka("stop", port)
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=400, help="generated events to send")
     parser.add_argument("--port", type=int, default=int(os.environ.get("KAFKA_PORT", "9092")))
     parser.add_argument("--linger", type=float, default=8.0, help="seconds without news to stop")
     args = parser.parse_args()
     run(args.count, args.port, args.linger)
+    return 0
 
 
 if __name__ == "__main__":

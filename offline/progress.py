@@ -21,8 +21,12 @@ def scan_with_progress(
         return scan_file(events, detector, out, dead)[0]
     with events.open("rb") as handle:
         total = sum(1 for _ in handle)
-    columns = (TextColumn("scan"), BarColumn(), TextColumn("{task.completed}/{task.total} lines"),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("scan"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} lines"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, transient=True) as progress:
         task = progress.add_task("scan", total=total)
 

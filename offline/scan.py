@@ -11,8 +11,8 @@ from typing import IO
 import orjson
 
 from detection.batch import BatchProcessor, BatchResult, InputRecord
-from detection.engine import Engine
 from detection.detector import Detector
+from detection.engine import Engine
 from schemas.parse import EVENT_MODELS
 
 ALL_EVENT_TYPES = frozenset(EVENT_MODELS)
@@ -51,8 +51,9 @@ def read_records(path: Path) -> Iterator[InputRecord]:
         for line_number, line in enumerate(handle, start=1):
             stripped = line.rstrip(b"\r\n")
             if stripped.strip():
-                yield InputRecord(topic=str(path), partition=None, offset=line_number,
-                                  key=None, value=stripped)
+                yield InputRecord(
+                    topic=str(path), partition=None, offset=line_number, key=None, value=stripped
+                )
 
 
 def batches(records: Iterator[InputRecord], size: int = BATCH_LINES) -> Iterator[list[InputRecord]]:

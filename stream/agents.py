@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import faust
-from faust.types import EventT, StreamT
+from faust.types import EventT, StreamT, TableT
 
 from detection.batch import BatchProcessor, InputRecord
 from schemas.parse import LISTING_EVENT_TYPES, OUTCOME_EVENT_TYPES
@@ -27,7 +28,9 @@ def to_records(events: Sequence[EventT]) -> list[InputRecord]:
                 partition=message.partition,
                 offset=message.offset,
                 key=message.key,
-                value=message.value if isinstance(message.value, bytes) else bytes(message.value or b""),
+                value=message.value
+                if isinstance(message.value, bytes)
+                else bytes(message.value or b""),
                 timestamp_ms=int(message.timestamp * 1000) if message.timestamp else None,
             )
         )
@@ -43,7 +46,7 @@ def register_agents(
 ) -> None:
     """Two agents share the reputation table; both topics are keyed by seller id."""
 
-    def lookup(table: faust.Table) -> Callable[[str], bytes | None]:
+    def lookup(table: TableT) -> Callable[[str], bytes | None]:
         def get(key: str) -> bytes | None:
             return table.get(key.encode())
 
@@ -53,11 +56,13 @@ def register_agents(
     memory_lookup = lookup(tables.listings)
 
     async def handle(stream: StreamT, accepted: frozenset[str]) -> None:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_within_s):
+        async for events in cast(faust.Stream, stream).take_events(
+            settings.batch_size, within=settings.batch_within_s
+        ):
             result = processor.process(
                 to_records(events), accepted, reputation_lookup, memory_lookup
             )
-            publish(result, events, topics)
+            publish(result, topics)
             write_state(result, events, tables)
             record_metrics(result, len(events))
             metrics.TABLE_KEYS.labels("seller-reputation").set(len(tables.reputation))

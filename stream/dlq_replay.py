@@ -6,7 +6,6 @@ import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import orjson
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from schemas.dead_letter import DeadLetter, DeadLetterError, dead_letter_for
@@ -80,7 +79,9 @@ def _offset_and_metadata(offset: int):  # noqa: ANN202 - kafka-python's structur
         return OffsetAndMetadata(offset, "")
 
 
-def _handle(record, settings: Settings, producer: KafkaProducer, report: ReplayReport, dry_run: bool) -> None:  # noqa: ANN001
+def _handle(
+    record, settings: Settings, producer: KafkaProducer, report: ReplayReport, dry_run: bool
+) -> None:  # noqa: ANN001
     report.read += 1
     try:
         letter = DeadLetter.model_validate_json(record.value)
@@ -94,10 +95,17 @@ def _handle(record, settings: Settings, producer: KafkaProducer, report: ReplayR
         report.still_failing += 1
         if not dry_run:
             renewed = dead_letter_for(
-                payload, key, parsed, letter.source_topic, letter.source_partition,
-                letter.source_offset, datetime.now(UTC),
+                payload,
+                key,
+                parsed,
+                letter.source_topic,
+                letter.source_partition,
+                letter.source_offset,
+                datetime.now(UTC),
             )
-            producer.send(settings.topic_dead_letters, key=key, value=renewed.model_dump_json().encode())
+            producer.send(
+                settings.topic_dead_letters, key=key, value=renewed.model_dump_json().encode()
+            )
         return
     report.replayed += 1
     if not dry_run:

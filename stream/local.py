@@ -57,9 +57,7 @@ class TopicSet:
     def create(self, bootstrap: str) -> None:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap)
         try:
-            admin.create_topics(
-                [NewTopic(name, self.partitions, 1) for name in self.all()]
-            )
+            admin.create_topics([NewTopic(name, self.partitions, 1) for name in self.all()])
         finally:
             admin.close()
 
@@ -139,7 +137,10 @@ class WorkerProcess:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "offline.cli", "worker"],
-            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + ready_timeout_s
         while time.monotonic() < deadline:

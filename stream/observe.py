@@ -18,12 +18,12 @@ def register_observers(app: faust.App, settings: Settings) -> None:
     inputs = {settings.topic_listings, settings.topic_outcomes}
     rebalance_started: list[float] = []
 
-    @app.on_partitions_revoked.connect
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # stubs omit positionals
     async def on_revoked(sender: Any, revoked: set, **_: Any) -> None:
         rebalance_started[:] = [time.monotonic()]
         metrics.REBALANCES.inc()
 
-    @app.on_partitions_assigned.connect
+    @app.on_partitions_assigned.connect  # type: ignore[arg-type]
     async def on_assigned(sender: Any, assigned: set, **_: Any) -> None:
         for topic in inputs:
             count = sum(1 for tp in assigned if tp.topic == topic)
@@ -33,7 +33,7 @@ def register_observers(app: faust.App, settings: Settings) -> None:
                 metrics.CONSUMER_LAG.remove(topic, str(partition))
                 _exported.discard((topic, partition))
 
-    @app.on_rebalance_complete.connect
+    @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def on_complete(sender: Any, **_: Any) -> None:
         if rebalance_started:
             metrics.CHANGELOG_RECOVERY.set(time.monotonic() - rebalance_started[0])
@@ -50,7 +50,7 @@ def register_observers(app: faust.App, settings: Settings) -> None:
         ends = await consumer.highwaters(*owned)
         for tp in owned:
             # Faust keeps the last offset it committed (the next to read) per partition.
-            committed = consumer._committed_offset.get(tp) or 0
+            committed = consumer._committed_offset.get(tp) or 0  # type: ignore[attr-defined]
             metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(
                 max(0, (ends.get(tp) or 0) - committed)
             )

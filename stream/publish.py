@@ -14,12 +14,12 @@ from stream.tables import Tables
 from stream.topics import Topics
 
 
-def publish(result: BatchResult, events: Sequence[EventT], topics: Topics) -> None:
+def publish(result: BatchResult, topics: Topics) -> None:
     """Queue candidates and dead letters on the producer; flushed before offsets commit."""
-    for key, value in result.candidates:
-        topics.candidates.send_soon(key=key, value=value)
-    for key, value in result.dead_letters:
-        topics.dead_letters.send_soon(key=key, value=value)
+    for listing_key, candidate in result.candidates:
+        topics.candidates.send_soon(key=listing_key, value=candidate)
+    for original_key, letter in result.dead_letters:
+        topics.dead_letters.send_soon(key=original_key, value=letter)
 
 
 def write_state(result: BatchResult, events: Sequence[EventT], tables: Tables) -> None:

@@ -20,16 +20,16 @@ class Settings(BaseSettings):
     topic_candidates: str = "takedown.candidates"
     topic_dead_letters: str = "listings.dlq"
     topic_registry: str = "brands.registry"
-    partitions: int = Field(12, ge=1)
-    threshold: float | None = Field(None, ge=0, le=1)
+    partitions: int = Field(default=12, ge=1)
+    threshold: float | None = Field(default=None, ge=0, le=1)
     registry_path: Path | None = None
     rules_path: Path | None = None
-    metrics_port: int = Field(9108, ge=0, le=65535)
-    web_port: int = Field(6066, ge=1, le=65535)
+    metrics_port: int = Field(default=9108, ge=0, le=65535)
+    web_port: int = Field(default=6066, ge=1, le=65535)
     web_host: str = "127.0.0.1"
     store: str = "memory://"
     data_dir: Path = Path("var/worker")
-    batch_size: int = Field(1000, ge=1)
-    batch_within_s: float = Field(0.05, gt=0)
+    batch_size: int = Field(default=1000, ge=1)
+    batch_within_s: float = Field(default=0.05, gt=0)
     fast_drain: bool = True
     log_level: str = "WARNING"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import faust
+from faust.types import TableT
 
 from stream.settings import Settings
 
@@ -13,14 +14,14 @@ from stream.settings import Settings
 class Tables:
     """Raw-bytes tables (orjson values): we (de)serialize once per key per batch."""
 
-    reputation: faust.Table
-    listings: faust.Table
+    reputation: TableT
+    listings: TableT
 
 
 def declare_tables(app: faust.App, settings: Settings) -> Tables:
     """Keyed by seller (reputation) and listing (memory); written from the seller's partition."""
 
-    def table(name: str, help_text: str) -> faust.Table:
+    def table(name: str, help_text: str) -> TableT:
         return app.Table(
             name,
             default=None,

@@ -39,7 +39,9 @@ def test_contract_examples(processor: BatchProcessor, contract_examples: Path) -
     assert sum(result.stats.dead_letters.values()) == 4
     assert set(result.reputation_writes) >= {"S-7731", "S-5120", "S-0042"}
     assert result.memory_writes["L-1002"][1] == 6  # the update, the last record for that listing
-    assert len(result.stats.latencies_s) == 7 and all(0.01 < s < 0.03 for s in result.stats.latencies_s)
+    assert len(result.stats.latencies_s) == 7 and all(
+        0.01 < s < 0.03 for s in result.stats.latencies_s
+    )
 
 
 def test_a_bug_becomes_a_dead_letter_not_a_crash(contract_examples: Path) -> None:
@@ -50,7 +52,9 @@ def test_a_bug_becomes_a_dead_letter_not_a_crash(contract_examples: Path) -> Non
     processor = BatchProcessor(Broken(Detector.default()), clock=lambda: NOW)
     result = processor.process(
         records(contract_examples / "listing-events.jsonl")[:1],
-        LISTING_EVENT_TYPES, lambda _: None, lambda _: None,
+        LISTING_EVENT_TYPES,
+        lambda _: None,
+        lambda _: None,
     )
     letter = orjson.loads(result.dead_letters[0][1])
     assert letter["error"]["reason"] == "processing_error"

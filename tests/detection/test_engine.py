@@ -23,7 +23,9 @@ def engine() -> Engine:
 
 @pytest.fixture
 def fake(contract_examples: Path) -> ListingEvent:
-    event = parse_event(contract_examples.joinpath("listing-events.jsonl").read_bytes().splitlines()[0])
+    event = parse_event(
+        contract_examples.joinpath("listing-events.jsonl").read_bytes().splitlines()[0]
+    )
     assert isinstance(event, ListingEvent)
     return event
 
@@ -41,10 +43,14 @@ def test_candidate_id_is_deterministic(engine: Engine, fake: ListingEvent) -> No
     a = engine.on_listing(fake, SellerReputation(), ListingMemory(), None, NOW).candidate
     b = engine.on_listing(fake, SellerReputation(), ListingMemory(), None, NOW).candidate
     assert a is not None and b is not None
-    assert a.candidate_id == b.candidate_id == candidate_id_for(fake, engine.detector.ruleset_version)
+    assert (
+        a.candidate_id == b.candidate_id == candidate_id_for(fake, engine.detector.ruleset_version)
+    )
 
 
-def test_update_that_is_not_worse_gives_no_new_candidate(engine: Engine, fake: ListingEvent) -> None:
+def test_update_that_is_not_worse_gives_no_new_candidate(
+    engine: Engine, fake: ListingEvent
+) -> None:
     reputation, memory = SellerReputation(), ListingMemory()
     engine.on_listing(fake, reputation, memory, None, NOW)
     update = fake.model_copy(update={"event_id": "ev-0001-b", "event_type": "listing.updated"})

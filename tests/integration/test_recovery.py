@@ -21,22 +21,30 @@ EVENTS = 3000
 
 
 def processed(worker: WorkerProcess, name: str) -> float:
-    return sum(value for (sample, _), value in scrape(worker.metrics_port).items() if sample == name)
+    return sum(
+        value for (sample, _), value in scrape(worker.metrics_port).items() if sample == name
+    )
 
 
 def wait_for(worker: WorkerProcess, name: str, target: int, timeout_s: float = 120) -> None:
     deadline = time.monotonic() + timeout_s
     while processed(worker, name) < target:
         if time.monotonic() > deadline:
-            raise AssertionError(f"{name} stuck at {processed(worker, name)}/{target}: {worker.log()}")
+            raise AssertionError(
+                f"{name} stuck at {processed(worker, name)}/{target}: {worker.log()}"
+            )
         time.sleep(0.1)
 
 
-def candidate_ids(bootstrap: str, topic: str, expected: set[str], timeout_s: float = 180) -> list[str]:
+def candidate_ids(
+    bootstrap: str, topic: str, expected: set[str], timeout_s: float = 180
+) -> list[str]:
     """All candidate ids on the topic once every expected id arrived (or time ran out)."""
     deadline = time.monotonic() + timeout_s
     while True:
-        ids = [orjson.loads(r.value)["candidate_id"] for r in drain(bootstrap, topic, len(expected), 5)]
+        ids = [
+            orjson.loads(r.value)["candidate_id"] for r in drain(bootstrap, topic, len(expected), 5)
+        ]
         if expected <= set(ids) or time.monotonic() > deadline:
             return ids
         time.sleep(1)
@@ -70,17 +78,25 @@ def test_kill_9_mid_stream_loses_nothing_and_state_matches_offline(
     candidates_file = tmp_path / "candidates.jsonl"
     with candidates_file.open("wb") as out:
         _, offline_state = scan_file(events_file, load_detector(), out, None)
-    offline_ids = {orjson.loads(line)["candidate_id"] for line in candidates_file.read_bytes().splitlines()}
+    offline_ids = {
+        orjson.loads(line)["candidate_id"] for line in candidates_file.read_bytes().splitlines()
+    }
 
     topics = TopicSet(partitions=4)
     topics.create(kafka_bootstrap)
     env = topics.worker_env(kafka_bootstrap)
     first = WorkerProcess(env, tmp_path / "worker-1.log").start()
-    produce(kafka_bootstrap, topics.outcomes,
-            ((r.key.encode(), orjson.dumps(r.document)) for r in outcomes))
+    produce(
+        kafka_bootstrap,
+        topics.outcomes,
+        ((r.key.encode(), orjson.dumps(r.document)) for r in outcomes),
+    )
     wait_for(first, "listing_guard_outcomes_total", len(outcomes))
-    produce(kafka_bootstrap, topics.listings,
-            ((r.key.encode(), orjson.dumps(r.document)) for r in listings))
+    produce(
+        kafka_bootstrap,
+        topics.listings,
+        ((r.key.encode(), orjson.dumps(r.document)) for r in listings),
+    )
     wait_for(first, "listing_guard_listings_processed_total", len(listings) // 3)
     first.stop(signal.SIGKILL)
     assert first.process is not None and first.process.returncode == -signal.SIGKILL
@@ -93,8 +109,10 @@ def test_kill_9_mid_stream_loses_nothing_and_state_matches_offline(
 
     online_ids = online
     redelivered = len(online_ids) - len(set(online_ids))
-    print(f"\nrecovery: offline {len(offline_ids)} candidates; online {len(online_ids)} records, "
-          f"{len(set(online_ids))} distinct ids, {redelivered} redelivered copies")
+    print(
+        f"\nrecovery: offline {len(offline_ids)} candidates; online {len(online_ids)} records, "
+        f"{len(set(online_ids))} distinct ids, {redelivered} redelivered copies"
+    )
     assert set(online_ids) == offline_ids  # no listing missing, none decided differently
 
     state = changelog_state(kafka_bootstrap, f"{env['LG_APP_ID']}-seller-reputation-changelog")

@@ -25,8 +25,16 @@ def test_scan_writes_candidates_and_dead_letters(contract_examples: Path, tmp_pa
         + (contract_examples / "outcomes.jsonl").read_bytes()
     )
     out, dead = tmp_path / "candidates.jsonl", tmp_path / "dead.jsonl"
-    result = cli("scan", str(events), "--out", str(out), "--dead-letters", str(dead),
-                 "--registry", str(contract_examples / "brand-registry.yaml"))
+    result = cli(
+        "scan",
+        str(events),
+        "--out",
+        str(out),
+        "--dead-letters",
+        str(dead),
+        "--registry",
+        str(contract_examples / "brand-registry.yaml"),
+    )
     assert result.returncode == 0, result.stderr
     flagged = {orjson.loads(line)["listing_id"] for line in out.read_bytes().splitlines()}
     assert flagged == {"L-1001", "L-1003", "L-1004"}
@@ -36,13 +44,23 @@ def test_scan_writes_candidates_and_dead_letters(contract_examples: Path, tmp_pa
     assert "2 outcomes" in result.stdout
 
 
-def test_scan_refuses_a_bad_registry_naming_the_line(contract_examples: Path, tmp_path: Path) -> None:
+def test_scan_refuses_a_bad_registry_naming_the_line(
+    contract_examples: Path, tmp_path: Path
+) -> None:
     registry = tmp_path / "registry.yaml"
     text = (contract_examples / "brand-registry.yaml").read_text()
     registry.write_text(text.replace("shoes: 550", "shoes: -550"))
-    bad_line = next(i for i, line in enumerate(registry.read_text().splitlines(), 1) if "-550" in line)
-    result = cli("scan", str(contract_examples / "listing-events.jsonl"), "--out",
-                 str(tmp_path / "c.jsonl"), "--registry", str(registry))
+    bad_line = next(
+        i for i, line in enumerate(registry.read_text().splitlines(), 1) if "-550" in line
+    )
+    result = cli(
+        "scan",
+        str(contract_examples / "listing-events.jsonl"),
+        "--out",
+        str(tmp_path / "c.jsonl"),
+        "--registry",
+        str(registry),
+    )
     assert result.returncode == 2
     assert f"{registry}:{bad_line}:" in result.stderr
 
