@@ -2,7 +2,7 @@
 
 from schemas.candidate import CandidateReason, SourcePosition, TakedownCandidate
 from schemas.dead_letter import DeadLetter, DeadLetterError
-from schemas.listing import Category, ListingEvent, Listing, Price, Seller
+from schemas.listing import Category, Listing, ListingEvent, Price, Seller
 from schemas.outcome import TakedownOutcome
 from schemas.registry import Brand, BrandRegistry
 
