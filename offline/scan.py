@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import orjson
-
-from detection.batch import BatchProcessor, BatchResult, InputRecord
+from detection.batch import BatchProcessor, BatchResult, InputRecord, encode_state
 from detection.detector import Detector
 from detection.engine import Engine
 from schemas.parse import EVENT_MODELS
@@ -40,9 +38,9 @@ class DictState:
     def apply(self, result: BatchResult) -> None:
         """Same serialization as the worker's table writes."""
         for seller_id, (reputation, _) in result.reputation_writes.items():
-            self.reputation[seller_id] = orjson.dumps(reputation.to_dict())
+            self.reputation[seller_id] = encode_state(reputation.to_dict())
         for listing_id, (memory, _) in result.memory_writes.items():
-            self.listings[listing_id] = orjson.dumps(memory.to_dict())
+            self.listings[listing_id] = encode_state(memory.to_dict())
 
 
 def read_records(path: Path) -> Iterator[InputRecord]:

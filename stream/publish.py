@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import orjson
 from faust.types import EventT
 
-from detection.batch import BatchResult
+from detection.batch import BatchResult, encode_state
 from stream import metrics
 from stream.event_context import writing_as
 from stream.tables import Tables
@@ -26,10 +25,10 @@ def write_state(result: BatchResult, events: Sequence[EventT], tables: Tables) -
     """One table write per key per batch, under the event that key came from."""
     for seller_id, (reputation, index) in result.reputation_writes.items():
         with writing_as(events[index]):
-            tables.reputation[seller_id.encode()] = orjson.dumps(reputation.to_dict())
+            tables.reputation[seller_id.encode()] = encode_state(reputation.to_dict())
     for listing_id, (memory, index) in result.memory_writes.items():
         with writing_as(events[index]):
-            tables.listings[listing_id.encode()] = orjson.dumps(memory.to_dict())
+            tables.listings[listing_id.encode()] = encode_state(memory.to_dict())
 
 
 def record_metrics(result: BatchResult, batch_size: int) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from detection.batch import BatchProcessor, InputRecord
+from detection.batch import BatchProcessor, InputRecord, encode_state
 from detection.detector import Detector
 from detection.engine import Engine
 from schemas.parse import LISTING_EVENT_TYPES
@@ -67,3 +67,15 @@ def test_binary_payload_is_kept_as_base64(processor: BatchProcessor) -> None:
     letter = orjson.loads(result.dead_letters[0][1])
     assert (letter["payload_encoding"], letter["payload"]) == ("base64", "/wD+")
     assert (letter["source_partition"], letter["source_offset"]) == (0, 9)
+
+
+def test_encoded_state_is_exact_sized() -> None:
+    import sys
+    import tracemalloc
+
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = [encode_state({"e": [f"ev-{i}"], "s": None, "c": None}) for i in range(1000)]
+    per_value = (tracemalloc.get_traced_memory()[0] - before) / len(kept)
+    tracemalloc.stop()
+    assert per_value < 4 * sys.getsizeof(kept[0])  # orjson's own bytes keep ~4 KiB each
