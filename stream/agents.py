@@ -11,7 +11,7 @@ from faust.types import EventT, StreamT, TableT
 from detection.batch import BatchProcessor, InputRecord
 from schemas.parse import LISTING_EVENT_TYPES, OUTCOME_EVENT_TYPES
 from stream import metrics
-from stream.publish import publish, record_metrics, write_state
+from stream.publish import delivered, publish, record_metrics, write_state
 from stream.settings import Settings
 from stream.tables import Tables
 from stream.topics import Topics
@@ -62,8 +62,10 @@ def register_agents(
             result = processor.process(
                 to_records(events), accepted, reputation_lookup, memory_lookup
             )
-            publish(result, topics)
-            write_state(result, events, tables)
+            producer = app.producer
+            sends = await publish(result, topics, producer)
+            sends += await write_state(result, events, tables, producer)
+            await delivered(sends)
             record_metrics(result, len(events))
             metrics.TABLE_KEYS.labels("seller-reputation").set(len(tables.reputation))
             metrics.TABLE_KEYS.labels("listing-memory").set(len(tables.listings))

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import faust
 
+from stream.fast_drain import FastDrainTransport, TopicsKnownTransport
 from stream.monitor import BatchMonitor
 from stream.settings import Settings
 
 
 def build_app(settings: Settings) -> faust.App:
-    """One Faust app per worker process, configured from settings."""
-    return faust.App(
+    """One Faust app per worker process, configured from settings.
+
+    `settings.fast_drain` (LG_FAST_DRAIN, default off: experimental) swaps in
+    `FastDrainTransport`, Faust's aiokafka transport with a drain loop spending no task per
+    record; off, stock Faust runs. A short session timeout lets the group notice a worker
+    that died without leaving (kill -9, OOM) in seconds rather than Faust's default minute.
+    """
+    app = faust.App(
         settings.app_id,
         broker=settings.broker,
         store=settings.store,
@@ -28,4 +35,10 @@ def build_app(settings: Settings) -> faust.App:
         producer_linger=0.005,
         stream_buffer_maxsize=max(4096, settings.batch_size * 2),
         monitor=BatchMonitor(),
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=1.0,
     )
+    # App.transport is settable; the producer keeps its own (stock) transport.
+    transport = FastDrainTransport if settings.fast_drain else TopicsKnownTransport
+    app.transport = transport(app.conf.broker_consumer, app)
+    return app
