@@ -36,9 +36,11 @@ def topics(kafka_bootstrap: str) -> TopicSet:
     return topic_set
 
 
-@pytest.fixture
-def worker(kafka_bootstrap: str, topics: TopicSet, tmp_path: Path):
-    process = WorkerProcess(topics.worker_env(kafka_bootstrap), tmp_path / "worker.log").start()
+@pytest.fixture(params=["memory://", "rocksdb://"])
+def worker(request: pytest.FixtureRequest, kafka_bootstrap: str, topics: TopicSet, tmp_path: Path):
+    """The worker with each table store: memory for tests, RocksDB as in production."""
+    env = {**topics.worker_env(kafka_bootstrap), "LG_STORE": request.param}
+    process = WorkerProcess(env, tmp_path / "worker.log").start()
     yield process
     assert process.stop() is not None
 
@@ -88,9 +90,21 @@ def test_events_from_kcat_are_processed_the_same(
 ) -> None:
     fake = (contract_examples / "listing-events.jsonl").read_bytes().splitlines()[0]
     subprocess.run(
-        ["kcat", "-P", "-b", kafka_bootstrap, "-t", topics.listings, "-k", "S-7731",
-         "-X", "topic.partitioner=murmur2_random"],
-        input=fake + b"\n", check=True, timeout=30,
+        [
+            "kcat",
+            "-P",
+            "-b",
+            kafka_bootstrap,
+            "-t",
+            topics.listings,
+            "-k",
+            "S-7731",
+            "-X",
+            "topic.partitioner=murmur2_random",
+        ],
+        input=fake + b"\n",
+        check=True,
+        timeout=30,
     )
     candidates = drain(kafka_bootstrap, topics.candidates, expected=1)
     assert [orjson.loads(record.value)["listing_id"] for record in candidates] == ["L-1001"]
