@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -25,6 +25,7 @@ from schemas.outcome import TakedownOutcome
 from schemas.parse import parse_event
 
 StateLookup = Callable[[str], bytes | None]
+S = TypeVar("S")
 
 
 def encode_state(value: dict[str, Any]) -> bytes:
@@ -124,31 +125,43 @@ class BatchProcessor:
                     result.stats.latencies_s.append(max(0.0, (now_ms - record.timestamp_ms) / 1000))
         return result
 
+    @staticmethod
+    def _state(
+        writes: dict[str, tuple[S, int]],
+        key: str,
+        lookup: StateLookup,
+        index: int,
+        from_dict: Callable[[dict[str, Any]], S],
+        empty: Callable[[], S],
+    ) -> S:
+        """A key's state, read once per batch; the write is tagged with the latest record."""
+        known = writes.get(key)
+        if known is not None:
+            state = known[0]
+        else:
+            stored = lookup(key)
+            state = from_dict(orjson.loads(stored)) if stored else empty()
+        writes[key] = (state, index)
+        return state
+
     def _reputation(
         self, result: BatchResult, seller_id: str, lookup: StateLookup, index: int
     ) -> SellerReputation:
-        known = result.reputation_writes.get(seller_id)
-        if known is not None:
-            reputation = known[0]
-        else:
-            stored = lookup(seller_id)
-            reputation = (
-                SellerReputation.from_dict(orjson.loads(stored)) if stored else SellerReputation()
-            )
-        result.reputation_writes[seller_id] = (reputation, index)
-        return reputation
+        return self._state(
+            result.reputation_writes,
+            seller_id,
+            lookup,
+            index,
+            SellerReputation.from_dict,
+            SellerReputation,
+        )
 
     def _memory(
         self, result: BatchResult, listing_id: str, lookup: StateLookup, index: int
     ) -> ListingMemory:
-        known = result.memory_writes.get(listing_id)
-        if known is not None:
-            memory = known[0]
-        else:
-            stored = lookup(listing_id)
-            memory = ListingMemory.from_dict(orjson.loads(stored)) if stored else ListingMemory()
-        result.memory_writes[listing_id] = (memory, index)
-        return memory
+        return self._state(
+            result.memory_writes, listing_id, lookup, index, ListingMemory.from_dict, ListingMemory
+        )
 
     def _listing(
         self,
