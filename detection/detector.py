@@ -197,15 +197,7 @@ class Detector:
             if why is None:
                 kept.append(hit)
             else:
-                cleared.append(
-                    {
-                        "brand_id": hit.brand_id,
-                        "mark": hit.alias,
-                        "field": hit.field,
-                        "matched": hit.matched,
-                        **why,
-                    }
-                )
+                cleared.append(_cleared_mark(hit, why))
         return kept
 
     def _need_corroboration(
@@ -235,15 +227,7 @@ class Detector:
             if why is None:
                 kept.append(hit)
             else:
-                cleared.append(
-                    {
-                        "brand_id": hit.brand_id,
-                        "mark": hit.alias,
-                        "field": hit.field,
-                        "matched": hit.matched,
-                        "reason": why,
-                    }
-                )
+                cleared.append(_cleared_mark(hit, {"reason": why}))
         return kept
 
     def _ambiguous_reason(
@@ -525,3 +509,14 @@ def _content_version(ruleset: Ruleset) -> str:
     """A ruleset built in code (no file) is versioned by its canonical JSON."""
     material = ruleset.model_dump_json(by_alias=True).encode()
     return "rs-" + hashlib.sha256(material).hexdigest()[:12]
+
+
+def _cleared_mark(hit: MarkHit, why: dict[str, Any]) -> dict[str, Any]:
+    """Evidence of a mark that was found but cleared, and why, for the decision's `extra`."""
+    return {
+        "brand_id": hit.brand_id,
+        "mark": hit.alias,
+        "field": hit.field,
+        "matched": hit.matched,
+        **why,
+    }

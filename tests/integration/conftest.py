@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stream.local import REPO
+from stream.local import REPO, TopicSet
 
 TEST_KAFKA_PORT = os.environ.get("LG_TEST_KAFKA_PORT", "39092")
 
@@ -27,3 +27,11 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"127.0.0.1:{TEST_KAFKA_PORT}"
     finally:
         subprocess.run(["bash", script, "stop"], env=env, capture_output=True, text=True)
+
+
+@pytest.fixture
+def topics(kafka_bootstrap: str) -> TopicSet:
+    """A private set of the worker's topics (4 partitions) on the session's broker."""
+    topic_set = TopicSet()
+    topic_set.create(kafka_bootstrap)
+    return topic_set

@@ -29,13 +29,6 @@ def keyed_lines(path: Path) -> list[tuple[bytes | None, bytes]]:
     return records
 
 
-@pytest.fixture
-def topics(kafka_bootstrap: str) -> TopicSet:
-    topic_set = TopicSet()
-    topic_set.create(kafka_bootstrap)
-    return topic_set
-
-
 @pytest.fixture(params=["memory://", "rocksdb://"])
 def worker(request: pytest.FixtureRequest, kafka_bootstrap: str, topics: TopicSet, tmp_path: Path):
     """The worker with each table store: memory for tests, RocksDB as in production."""

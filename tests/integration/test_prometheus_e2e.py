@@ -150,13 +150,6 @@ def prometheus_binary() -> str:
 
 
 @pytest.fixture
-def topics(kafka_bootstrap: str) -> TopicSet:
-    topic_set = TopicSet()
-    topic_set.create(kafka_bootstrap)
-    return topic_set
-
-
-@pytest.fixture
 def worker(kafka_bootstrap: str, topics: TopicSet, tmp_path: Path) -> Iterator[WorkerProcess]:
     process = WorkerProcess(topics.worker_env(kafka_bootstrap), tmp_path / "worker.log").start()
     yield process
