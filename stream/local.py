@@ -18,6 +18,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 from prometheus_client.parser import text_string_to_metric_families
 
+from stream.tables import TABLE_NAMES
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -54,23 +56,58 @@ class TopicSet:
     def all(self) -> list[str]:
         return [self.listings, self.outcomes, self.candidates, self.dead_letters]
 
-    def create(self, bootstrap: str) -> None:
+    @property
+    def app_id(self) -> str:
+        return f"listing-guard-test-{self.suffix}"
+
+    def changelogs(self) -> list[str]:
+        """The tables' changelog topics, named as Faust names them for this app id."""
+        return [f"{self.app_id}-{table}-changelog" for table in TABLE_NAMES]
+
+    def create(self, bootstrap: str, timeout_s: float = 30.0) -> None:
+        """Create the topics and the changelogs, as a deployment does before workers start.
+
+        Then wait until every partition has a leader: a worker producing to a partition of a
+        topic created a moment ago got NotLeaderForPartition and aiokafka's producer stalled.
+        """
         admin = KafkaAdminClient(bootstrap_servers=bootstrap)
         try:
-            admin.create_topics([NewTopic(name, self.partitions, 1) for name in self.all()])
+            admin.create_topics(
+                [NewTopic(name, self.partitions, 1) for name in self.all()]
+                + [
+                    NewTopic(name, self.partitions, 1, topic_configs={"cleanup.policy": "compact"})
+                    for name in self.changelogs()
+                ]
+            )
+            names = self.all() + self.changelogs()
+            deadline = time.monotonic() + timeout_s
+            while not _all_led(admin.describe_topics(names), self.partitions):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"partitions of {names} still without a leader")
+                time.sleep(0.2)
         finally:
             admin.close()
 
     def worker_env(self, bootstrap: str) -> dict[str, str]:
         return {
             "LG_BROKER": f"kafka://{bootstrap}",
-            "LG_APP_ID": f"listing-guard-test-{self.suffix}",
+            "LG_APP_ID": self.app_id,
             "LG_TOPIC_LISTINGS": self.listings,
             "LG_TOPIC_OUTCOMES": self.outcomes,
             "LG_TOPIC_CANDIDATES": self.candidates,
             "LG_TOPIC_DEAD_LETTERS": self.dead_letters,
             "LG_PARTITIONS": str(self.partitions),
         }
+
+
+def _all_led(descriptions: list[dict], partitions: int) -> bool:
+    """Every topic described has all its partitions, each with a leader."""
+    return all(
+        topic["error_code"] == 0
+        and len(topic["partitions"]) == partitions
+        and all(partition["leader_id"] >= 0 for partition in topic["partitions"])
+        for topic in descriptions
+    )
 
 
 def produce(bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes]]) -> int:

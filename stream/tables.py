@@ -9,6 +9,10 @@ from faust.types import TableT
 
 from stream.settings import Settings
 
+REPUTATION_TABLE = "seller-reputation"
+LISTING_MEMORY_TABLE = "listing-memory"
+TABLE_NAMES = (REPUTATION_TABLE, LISTING_MEMORY_TABLE)
+
 
 @dataclass(frozen=True)
 class Tables:
@@ -32,6 +36,6 @@ def declare_tables(app: faust.App, settings: Settings) -> Tables:
         )
 
     return Tables(
-        reputation=table("seller-reputation", "Seller reputation by seller id."),
-        listings=table("listing-memory", "Last decisions per listing id."),
+        reputation=table(REPUTATION_TABLE, "Seller reputation by seller id."),
+        listings=table(LISTING_MEMORY_TABLE, "Last decisions per listing id."),
     )
