@@ -26,14 +26,14 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import faust
 import mode.loop
 import orjson
 import uvloop
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from offline.bench_latency import measure_latency
 from offline.generate import generate
@@ -59,29 +59,53 @@ def generated(count: int) -> list[tuple[bytes, bytes]]:
 
 def new_consumer(bootstrap: str, topic: str) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=2000,
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_poll_records=2000,
     )
+
+
+async def drain_rate(
+    consumer: AIOKafkaConsumer,
+    count: int,
+    on_record: Callable[[ConsumerRecord], Awaitable[None] | None],
+    commit: bool,
+    finish: Callable[[], Awaitable[None]] | None = None,
+) -> float:
+    """Events/s from the first fetched batch until `count` records were handled (and `finish`)."""
+    seen, started = 0, 0.0
+    while seen < count:
+        batches = await consumer.getmany(timeout_ms=1000, max_records=2000)
+        if not started and batches:
+            started = time.perf_counter()
+        for records in batches.values():
+            for record in records:
+                pending = on_record(record)
+                if pending is not None:
+                    await pending
+            seen += len(records)
+        if commit and batches:
+            await consumer.commit()
+    if finish is not None:
+        await finish()
+    return count / (time.perf_counter() - started)
 
 
 async def raw_drain(bootstrap: str, source: str, count: int) -> float:
     """Consume and decode with orjson: the floor of reading the events at all."""
     consumer = new_consumer(bootstrap, source)
     await consumer.start()
-    seen, started = 0, 0.0
+
+    def decode(record: ConsumerRecord) -> None:
+        orjson.loads(record.value)
+
     try:
-        while seen < count:
-            batches = await consumer.getmany(timeout_ms=1000, max_records=2000)
-            if not started and batches:
-                started = time.perf_counter()
-            for records in batches.values():
-                for record in records:
-                    orjson.loads(record.value)
-                seen += len(records)
-        elapsed = time.perf_counter() - started
+        return await drain_rate(consumer, count, decode, False)
     finally:
         await consumer.stop()
-    return count / elapsed
 
 
 async def passthrough(bootstrap: str, source: str, sink: str, count: int) -> float:
@@ -90,25 +114,15 @@ async def passthrough(bootstrap: str, source: str, sink: str, count: int) -> flo
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
     await consumer.start()
     await producer.start()
-    seen, started = 0, 0.0
+
+    async def forward(record: ConsumerRecord) -> None:
+        await producer.send(sink, orjson.dumps(orjson.loads(record.value)), key=record.key)
+
     try:
-        while seen < count:
-            batches = await consumer.getmany(timeout_ms=1000, max_records=2000)
-            if not started and batches:
-                started = time.perf_counter()
-            for records in batches.values():
-                for record in records:
-                    document = orjson.loads(record.value)
-                    await producer.send(sink, orjson.dumps(document), key=record.key)
-                seen += len(records)
-            if batches:
-                await consumer.commit()
-        await producer.flush()
-        elapsed = time.perf_counter() - started
+        return await drain_rate(consumer, count, forward, True, producer.flush)
     finally:
         await producer.stop()
         await consumer.stop()
-    return count / elapsed
 
 
 def run_empty_agent(count: int) -> None:
@@ -142,15 +156,21 @@ def faust_empty_rate(
 ) -> float:
     """Events/s of `run_empty_agent` in its own process, as the worker runs."""
     env = {
-        **os.environ, **topics.worker_env(bootstrap),
-        "LG_APP_ID": f"bench-empty-{uuid.uuid4().hex[:8]}", "LG_WEB_PORT": str(free_port()),
+        **os.environ,
+        **topics.worker_env(bootstrap),
+        "LG_APP_ID": f"bench-empty-{uuid.uuid4().hex[:8]}",
+        "LG_WEB_PORT": str(free_port()),
         "LG_DATA_DIR": str(log.parent / f"empty-{uuid.uuid4().hex[:8]}"),
-        "LG_FAST_DRAIN": "true" if fast_drain else "false", "LG_LOG_LEVEL": "WARNING",
+        "LG_FAST_DRAIN": "true" if fast_drain else "false",
+        "LG_LOG_LEVEL": "WARNING",
     }
     with log.open("ab") as errors:
         child = subprocess.Popen(
             [sys.executable, "-m", "offline.bench", "--empty-agent-child", str(count)],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=errors,
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=errors,
         )
     try:
         assert child.stdout is not None
@@ -166,8 +186,11 @@ def faust_empty_rate(
 
 def worker_rate(bootstrap: str, topics: TopicSet, count: int, log: Path) -> float:
     """Events/s of the real worker, from its first decision to its last, read off /metrics."""
-    env = {**topics.worker_env(bootstrap), "LG_APP_ID": f"bench-worker-{uuid.uuid4().hex[:8]}",
-           "LG_LOG_LEVEL": "WARNING"}
+    env = {
+        **topics.worker_env(bootstrap),
+        "LG_APP_ID": f"bench-worker-{uuid.uuid4().hex[:8]}",
+        "LG_LOG_LEVEL": "WARNING",
+    }
     worker = WorkerProcess(env, log).start()
     try:
         first_at, first_count, done = 0.0, 0.0, 0.0
@@ -175,7 +198,8 @@ def worker_rate(bootstrap: str, topics: TopicSet, count: int, log: Path) -> floa
         while done < count and time.monotonic() < deadline:
             samples = scrape(worker.metrics_port)
             done = sum(
-                value for (name, _), value in samples.items()
+                value
+                for (name, _), value in samples.items()
                 if name == "listing_guard_listings_processed_total"
             )
             if not first_at and done > 0:
@@ -198,14 +222,16 @@ def core_rate(events: list[tuple[bytes, bytes]], batch_size: int = 1000) -> floa
 
     processor = BatchProcessor(Engine(load_detector(None, None, None)))
     now_ms = int(time.time() * 1000)
-    records = [InputRecord("bench", 0, offset, key, value, now_ms)
-               for offset, (key, value) in enumerate(events)]
+    records = [
+        InputRecord("bench", 0, offset, key, value, now_ms)
+        for offset, (key, value) in enumerate(events)
+    ]
     reputation: dict[str, bytes] = {}
     memory: dict[str, bytes] = {}
     started = time.process_time()
     for start in range(0, len(records), batch_size):
         result = processor.process(
-            records[start:start + batch_size], LISTING_EVENT_TYPES, reputation.get, memory.get
+            records[start : start + batch_size], LISTING_EVENT_TYPES, reputation.get, memory.get
         )
         for key, (state, _) in result.reputation_writes.items():
             reputation[key] = orjson.dumps(state.to_dict())
@@ -228,8 +254,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--latency-rate", type=float, default=2000.0)
-    parser.add_argument("--with-fast-empty", action="store_true",
-                        help="also run the empty agent on the fast drain")
+    parser.add_argument(
+        "--with-fast-empty", action="store_true", help="also run the empty agent on the fast drain"
+    )
     parser.add_argument("--empty-agent-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.empty_agent_child:
@@ -245,24 +272,27 @@ def main() -> None:
             events = generated(args.events)
             count = produce(bootstrap, topics.listings, events)
             size = sum(len(value) for _, value in events) / len(events)
-            print(f"preloaded {count} listing events (~{size:.0f} bytes) on {topics.listings} "
-                  f"({args.partitions} partitions)", flush=True)
+            print(
+                f"preloaded {count} listing events (~{size:.0f} bytes) on {topics.listings} "
+                f"({args.partitions} partitions)",
+                flush=True,
+            )
             log = Path(scratch) / "bench.log"
             baselines: dict[str, Callable[[], float]] = {
-                "a raw drain (aiokafka getmany + orjson)":
-                    lambda: uvloop.run(raw_drain(bootstrap, topics.listings, count)),
-                "b raw passthrough (decode + produce each)":
-                    lambda: uvloop.run(
-                        passthrough(bootstrap, topics.listings, topics.dead_letters, count)
-                    ),
-                "c empty Faust agent (project settings, stock drain)":
-                    lambda: faust_empty_rate(bootstrap, topics, count, False, log),
-                "d listing-guard worker":
-                    lambda: worker_rate(bootstrap, topics, count, log),
+                "a raw drain (aiokafka getmany + orjson)": lambda: uvloop.run(
+                    raw_drain(bootstrap, topics.listings, count)
+                ),
+                "b raw passthrough (decode + produce each)": lambda: uvloop.run(
+                    passthrough(bootstrap, topics.listings, topics.dead_letters, count)
+                ),
+                "c empty Faust agent (project settings, stock drain)": lambda: faust_empty_rate(
+                    bootstrap, topics, count, False, log
+                ),
+                "d listing-guard worker": lambda: worker_rate(bootstrap, topics, count, log),
             }
             if args.with_fast_empty:
-                baselines["c' empty Faust agent (fast drain)"] = (
-                    lambda: faust_empty_rate(bootstrap, topics, count, True, log)
+                baselines["c' empty Faust agent (fast drain)"] = lambda: faust_empty_rate(
+                    bootstrap, topics, count, True, log
                 )
             rates: dict[str, list[float]] = {name: [] for name in baselines}
             for run in range(1, args.runs + 1):
@@ -270,16 +300,26 @@ def main() -> None:
                     rates[name].append(measure())
                     print(f"run {run} {name}: {rates[name][-1]:,.0f} events/s", flush=True)
             core = core_rate(events[:CORE_SAMPLE])
-            print(f"detection core alone (BatchProcessor, this process, {CORE_SAMPLE:,} events): "
-                  f"{core:,.0f} events/s = {1e6 / core:.0f} µs/event CPU", flush=True)
+            print(
+                f"detection core alone (BatchProcessor, this process, {CORE_SAMPLE:,} events): "
+                f"{core:,.0f} events/s = {1e6 / core:.0f} µs/event CPU",
+                flush=True,
+            )
             best = {name: best_of(name, runs) for name, runs in rates.items()}
             drain_eps, passthrough_eps, empty_eps, processor_eps = list(best.values())[:4]
-            print(f"worker µs/event {1e6 / processor_eps:.0f}, of which outside the core "
-                  f"~{1e6 / processor_eps - 1e6 / core:.0f}; raw drain {drain_eps:,.0f} events/s")
+            print(
+                f"worker µs/event {1e6 / processor_eps:.0f}, of which outside the core "
+                f"~{1e6 / processor_eps - 1e6 / core:.0f}; raw drain {drain_eps:,.0f} events/s"
+            )
             latency_topics = TopicSet(partitions=args.partitions)
             latency_topics.create(bootstrap)
-            latency = measure_latency(bootstrap, latency_topics, Path(scratch) / "latency.log",
-                                      args.latency_rate, args.latency_seconds)
+            latency = measure_latency(
+                bootstrap,
+                latency_topics,
+                Path(scratch) / "latency.log",
+                args.latency_rate,
+                args.latency_seconds,
+            )
             print(latency.line(), flush=True)
             print(
                 f"ratio={processor_eps / passthrough_eps:.3f} processor_eps={processor_eps:.0f} "

@@ -53,10 +53,8 @@ def run(count: int, port: int, linger_s: float) -> None:
     kafka("start", port)
     log_path = REPO / "var" / "demo-worker.log"
     log_path.parent.mkdir(exist_ok=True)
-    worker = WorkerProcess({"LG_BROKER": settings.broker}, log_path)
-    worker.metrics_port, worker.web_port = settings.metrics_port, settings.web_port
-    worker.env.update(
-        LG_METRICS_PORT=str(settings.metrics_port), LG_WEB_PORT=str(settings.web_port)
+    worker = WorkerProcess(
+        {"LG_BROKER": settings.broker}, log_path, settings.metrics_port, settings.web_port
     )
     try:
         worker.start()

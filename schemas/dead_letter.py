@@ -17,7 +17,6 @@ DeadLetterReason = Literal[
     "unknown_event_type",
     "processing_error",
 ]
-DEAD_LETTER_REASONS: tuple[str, ...] = DeadLetterReason.__args__  # type: ignore[attr-defined]
 
 
 class DeadLetterError(OutputModel):

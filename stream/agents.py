@@ -10,7 +10,6 @@ from faust.types import EventT, StreamT, TableT
 
 from detection.batch import BatchProcessor, InputRecord
 from schemas.parse import LISTING_EVENT_TYPES, OUTCOME_EVENT_TYPES
-from stream import metrics
 from stream.publish import delivered, publish, record_metrics, write_state
 from stream.settings import Settings
 from stream.tables import Tables
@@ -67,8 +66,6 @@ def register_agents(
             sends += await write_state(result, events, tables, producer)
             await delivered(sends)
             record_metrics(result, len(events))
-            metrics.TABLE_KEYS.labels("seller-reputation").set(len(tables.reputation))
-            metrics.TABLE_KEYS.labels("listing-memory").set(len(tables.listings))
 
     @app.agent(topics.listings, name="decide-listings", concurrency=1)
     async def decide_listings(stream: StreamT) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.structs import OffsetAndMetadata
 
 from schemas.dead_letter import DeadLetter, DeadLetterError, dead_letter_for
 from schemas.parse import LISTING_EVENT_TYPES, OUTCOME_EVENT_TYPES, parse_event
@@ -63,25 +65,20 @@ def replay(settings: Settings, bootstrap: str, dry_run: bool = False) -> ReplayR
                     pending.discard(tp)
         producer.flush()
         if not dry_run:
-            consumer.commit({tp: _offset_and_metadata(ends[tp]) for tp in partitions})
+            consumer.commit({tp: OffsetAndMetadata(ends[tp], "", -1) for tp in partitions})
     finally:
         producer.close()
         consumer.close()
     return report
 
 
-def _offset_and_metadata(offset: int):  # noqa: ANN202 - kafka-python's structure varies by version
-    from kafka.structs import OffsetAndMetadata
-
-    try:
-        return OffsetAndMetadata(offset, "", -1)
-    except TypeError:
-        return OffsetAndMetadata(offset, "")
-
-
 def _handle(
-    record, settings: Settings, producer: KafkaProducer, report: ReplayReport, dry_run: bool
-) -> None:  # noqa: ANN001
+    record: ConsumerRecord,
+    settings: Settings,
+    producer: KafkaProducer,
+    report: ReplayReport,
+    dry_run: bool,
+) -> None:
     report.read += 1
     try:
         letter = DeadLetter.model_validate_json(record.value)

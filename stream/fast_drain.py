@@ -140,7 +140,7 @@ class FastDrainConsumer(TopicsKnownConsumer):
                     if self._commit_every is not None and self._n_acked >= self._commit_every:
                         self._n_acked = 0
                         await self.commit()
-                    blocked = start_eagerly(callback(message))
+                    blocked = start_eagerly(cast(Coroutine[Any, Any, Any], callback(message)))
                     if blocked is not None:
                         await self.wait_first(blocked, self.suspend_flow.wait())
                     read_offset[tp] = offset

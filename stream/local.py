@@ -156,17 +156,23 @@ def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 class WorkerProcess:
     """`listing-guard worker` as a real subprocess, as an operator would run it."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.metrics_port = free_port()
-        self.web_port = free_port()
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        metrics_port: int | None = None,
+        web_port: int | None = None,
+    ) -> None:
+        self.metrics_port = metrics_port or free_port()
+        self.web_port = web_port or free_port()
         self.log_path = log_path
         self.env = {
             **os.environ,
+            "LG_LOG_LEVEL": "INFO",
             **env,
             "LG_METRICS_PORT": str(self.metrics_port),
             "LG_WEB_PORT": str(self.web_port),
             "LG_DATA_DIR": str(log_path.parent / f"worker-{self.web_port}"),
-            "LG_LOG_LEVEL": "INFO",
         }
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -33,7 +33,7 @@ def build_worker_app(settings: Settings) -> faust.App:
     engine = Engine(detector)
     register_agents(app, settings, topics, tables, BatchProcessor(engine))
     follow_registry(app, settings, engine, topics.dead_letters)
-    register_observers(app, settings)
+    register_observers(app, settings, tables)
     return app
 
 
