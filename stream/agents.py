@@ -10,7 +10,7 @@ from faust.types import EventT, StreamT, TableT
 
 from detection.batch import BatchProcessor, InputRecord
 from schemas.parse import LISTING_EVENT_TYPES, OUTCOME_EVENT_TYPES
-from stream.publish import delivered, publish, record_metrics, write_state
+from stream.publish import RecordBatches, delivered, publish, record_metrics, write_state
 from stream.settings import Settings
 from stream.tables import Tables
 from stream.topics import Topics
@@ -61,10 +61,10 @@ def register_agents(
             result = processor.process(
                 to_records(events), accepted, reputation_lookup, memory_lookup
             )
-            producer = app.producer
-            sends = await publish(result, topics, producer)
-            sends += await write_state(result, events, tables, producer)
-            await delivered(sends)
+            batches = RecordBatches(app.producer)
+            await publish(result, topics, batches)
+            await write_state(result, events, tables, batches)
+            await delivered(await batches.submit_all())
             record_metrics(result, len(events))
 
     @app.agent(topics.listings, name="decide-listings", concurrency=1)

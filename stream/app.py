@@ -8,6 +8,10 @@ from stream.fast_drain import FastDrainTransport, TopicsKnownTransport
 from stream.monitor import BatchMonitor
 from stream.settings import Settings
 
+# A processed batch goes out as one record batch per partition (stream.publish.RecordBatches);
+# Faust's default 16 KiB would split it. Well under the broker's 1 MiB message.max.bytes.
+PRODUCER_BATCH_BYTES = 256 * 1024
+
 
 def build_app(settings: Settings) -> faust.App:
     """One Faust app per worker process, configured from settings.
@@ -33,6 +37,7 @@ def build_app(settings: Settings) -> faust.App:
         stream_recovery_delay=0.0,
         broker_commit_interval=1.0,
         producer_linger=0.005,
+        producer_max_batch_size=PRODUCER_BATCH_BYTES,
         stream_buffer_maxsize=max(4096, settings.batch_size * 2),
         monitor=BatchMonitor(),
         broker_session_timeout=10.0,

@@ -1,11 +1,13 @@
-"""Apply a batch result to Kafka and Prometheus: sends, table writes, counters."""
+"""Apply a batch result to Kafka and Prometheus: record batches, table writes, counters."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
+from aiokafka.producer.message_accumulator import BatchBuilder
 from faust.types import EventT, ProducerT, TableT
 
 from detection.batch import BatchResult, encode_state
@@ -16,54 +18,113 @@ from stream.topics import Topics
 
 DELIVERY_TIMEOUT_S = 60.0
 
-
 Delivery = Awaitable[Any]
 
 
-async def publish(result: BatchResult, topics: Topics, producer: ProducerT) -> list[Delivery]:
-    """Hand candidates and dead letters to the Kafka producer; returns delivery futures.
+class RecordBatches:
+    """A batch's outgoing records, grouped per topic partition into aiokafka record batches.
 
-    Straight to the producer rather than Faust's `send_soon` buffer: that buffer's flush gives
-    up after 100 ms without progress (`ProducerBuffer.flush_atmost`), and we saw it stall for
-    good after a rebalance, so its futures never resolved.
+    One `send_batch` per partition instead of one `send` per record: aiokafka's per-record
+    path (metadata wait, partitioner, accumulator) costs more than the append into a record
+    batch. Keys are partitioned as `send` does (Faust's `key_partition`: murmur2). Straight to
+    the producer rather than Faust's `send_soon` buffer: that buffer's flush gives up after
+    100 ms without progress (`ProducerBuffer.flush_atmost`), and we saw it stall for good
+    after a rebalance, so its futures never resolved.
     """
-    deliveries = [
-        await producer.send(topics.candidates.get_topic_name(), key, value, None, None, None)
-        for key, value in result.candidates
-    ]
-    for key, value in result.dead_letters:
-        deliveries.append(
-            await producer.send(topics.dead_letters.get_topic_name(), key, value, None, None, None)
-        )
-    return deliveries
+
+    def __init__(self, producer: ProducerT) -> None:
+        self._producer = producer
+        self._kafka = producer._ensure_producer()  # type: ignore[attr-defined]
+        self._open: dict[tuple[str, int], BatchBuilder] = {}
+        self._known_topics: set[str] = set()
+        self._deliveries: list[Delivery] = []
+
+    async def add(
+        self, topic: str, key: bytes | None, value: bytes, partition: int | None = None
+    ) -> None:
+        """Queue one record; a full record batch is handed to the producer at once."""
+        if topic not in self._known_topics:
+            await self._kafka.client._wait_on_metadata(topic)  # what `send` awaits first
+            self._known_topics.add(topic)
+        if partition is None:
+            partition = self._producer.key_partition(topic, key).partition
+        where = (topic, partition)
+        builder = self._open.get(where)
+        if builder is not None:
+            if builder.append(timestamp=None, key=key, value=value) is not None:
+                return
+            await self._submit(where, builder)  # full: on its way, a new one takes the record
+        builder = self._open[where] = self._kafka.create_batch()
+        if builder.append(timestamp=None, key=key, value=value) is None:
+            raise ValueError(f"a {len(value)}-byte record does not fit an empty batch of {topic}")
+
+    async def _submit(self, where: tuple[str, int], builder: BatchBuilder) -> None:
+        topic, partition = where
+        self._deliveries.append(await self._kafka.send_batch(builder, topic, partition=partition))
+
+    async def submit_all(self) -> list[Delivery]:
+        """Hand every open record batch to the producer; returns all delivery futures."""
+        for where, builder in self._open.items():
+            await self._submit(where, builder)
+        self._open.clear()
+        return self._deliveries
+
+
+async def publish(result: BatchResult, topics: Topics, batches: RecordBatches) -> None:
+    """Candidates (keyed by listing id) and dead letters (keyed as the input was)."""
+    candidates = topics.candidates.get_topic_name()
+    for key, value in result.candidates:
+        await batches.add(candidates, key, value)
+    dead_letters = topics.dead_letters.get_topic_name()
+    for dead_key, value in result.dead_letters:
+        await batches.add(dead_letters, dead_key, value)
 
 
 async def _write(
-    producer: ProducerT, table: TableT, event: EventT, key: bytes, value: bytes
-) -> Delivery:
-    """What `table[key] = value` does (store, then changelog), keeping the delivery future."""
-    with writing_as(event):
-        table.data[key] = value
+    table: TableT,
+    events: Sequence[EventT],
+    writes: list[tuple[bytes, bytes, int]],
+    batches: RecordBatches,
+) -> None:
+    """What `table[key] = value` does (store, then changelog), grouped by partition.
+
+    Each key goes to the partition of the event it came from, as the current event, which is
+    where Faust (and its RocksDB store) looks for the partition.
+    """
     changelog = table.changelog_topic.get_topic_name()
-    return await producer.send(changelog, key, value, event.message.partition, None, None)
+    by_partition: defaultdict[int, list[tuple[bytes, bytes, int]]] = defaultdict(list)
+    for write in writes:
+        by_partition[events[write[2]].message.partition].append(write)
+    for partition, partition_writes in by_partition.items():
+        with writing_as(events[partition_writes[0][2]]):
+            for key, value, _ in partition_writes:
+                table.data[key] = value
+        for key, value, _ in partition_writes:
+            await batches.add(changelog, key, value, partition)
 
 
 async def write_state(
-    result: BatchResult, events: Sequence[EventT], tables: Tables, producer: ProducerT
-) -> list[Delivery]:
+    result: BatchResult, events: Sequence[EventT], tables: Tables, batches: RecordBatches
+) -> None:
     """One table write per key per batch, in the partition of the event that key came from."""
-    deliveries = []
-    for seller_id, (reputation, index) in result.reputation_writes.items():
-        value = encode_state(reputation.to_dict())
-        deliveries.append(
-            await _write(producer, tables.reputation, events[index], seller_id.encode(), value)
-        )
-    for listing_id, (memory, index) in result.memory_writes.items():
-        value = encode_state(memory.to_dict())
-        deliveries.append(
-            await _write(producer, tables.listings, events[index], listing_id.encode(), value)
-        )
-    return deliveries
+    await _write(
+        tables.reputation,
+        events,
+        [
+            (seller_id.encode(), encode_state(state.to_dict()), index)
+            for seller_id, (state, index) in result.reputation_writes.items()
+        ],
+        batches,
+    )
+    await _write(
+        tables.listings,
+        events,
+        [
+            (listing_id.encode(), encode_state(memory.to_dict()), index)
+            for listing_id, (memory, index) in result.memory_writes.items()
+        ],
+        batches,
+    )
 
 
 async def delivered(deliveries: list[Delivery]) -> None:
