@@ -25,6 +25,8 @@ from faust.transport.consumer import CONSUMER_FETCHING
 from faust.transport.drivers import aiokafka as aiokafka_driver
 from mode import Service, ServiceT
 
+from stream.consumer import SeekSafeConsumer
+
 TOPICS_KNOWN_ATTEMPTS = 50
 TOPICS_KNOWN_RETRY_S = 0.2
 
@@ -73,7 +75,7 @@ def start_eagerly(coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any] | None:
     return asyncio.ensure_future(_finish(coro, waiting_on))
 
 
-class TopicsKnownConsumer(aiokafka_driver.Consumer):
+class TopicsKnownConsumer(SeekSafeConsumer):
     """Stock Faust consumer that subscribes only once the broker's metadata lists every topic."""
 
     async def subscribe(self, topics: Iterable[str]) -> None:

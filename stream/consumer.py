@@ -1,0 +1,36 @@
+"""Faust's aiokafka consumer, with the seek after a rebalance made safe for buffered records.
+
+After a rebalance Faust's recovery (`faust.tables.recovery.Recovery`, both the path that
+restores changelogs and the one that does not) runs, in this order:
+
+1. `app.flow_control.resume()` and `consumer.resume_flow()` (to read the changelogs),
+2. `consumer.resume_partitions(<input partitions>)`,
+3. `await consumer.perform_seek()` (input partitions back to their committed offsets),
+4. `app.flow_control.resume()`, which *clears every stream's queue*, then `resume_flow()`.
+
+Between 2 and 4 the flow is active and the input partitions are resumed, so the drain loop
+delivers records that arrive meanwhile into the agents' queues and advances its read offsets
+past them. If they are delivered once the seek has reset the read offsets (it awaits the
+consumer thread, ~100 ms on a busy machine), step 4 throws them away while the fetcher goes on
+after them: they are never decided, and once the records after them are acked Faust commits
+past them (it commits the first run of consecutive acked offsets, not from the committed one).
+Listing events were lost this way after a worker left the group (issue #5).
+
+`perform_seek` here stops the flow first, so nothing is delivered from then on; the records
+fetched before are read again from the committed offsets, and whatever of them was queued is
+cleared by step 4. Every caller resumes the flow itself afterwards: both recovery paths
+(step 4) and `Consumer.getmany`, which seeks only when the flow is stopped already.
+"""
+
+from __future__ import annotations
+
+from faust.transport.drivers import aiokafka as aiokafka_driver
+
+
+class SeekSafeConsumer(aiokafka_driver.Consumer):
+    """Stock consumer whose seek to the committed offsets first stops record delivery."""
+
+    async def perform_seek(self) -> None:
+        """Stop delivering records, then seek to committed offsets; the caller resumes."""
+        self.stop_flow()
+        await super().perform_seek()
