@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+import os
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import cast
 
 import faust
@@ -10,10 +12,13 @@ from faust.types import EventT, StreamT, TableT
 
 from detection.batch import BatchProcessor, InputRecord
 from schemas.parse import LISTING_EVENT_TYPES, OUTCOME_EVENT_TYPES
-from stream.publish import RecordBatches, delivered, publish, record_metrics, write_state
+from stream.publish import RecordBatches, delivered, publish, record_metrics, send_state
 from stream.settings import Settings
 from stream.tables import Tables
 from stream.topics import Topics
+
+EXIT_BATCH_FAILED = 70  # EX_SOFTWARE
+log = logging.getLogger("listing_guard")
 
 
 def to_records(events: Sequence[EventT]) -> list[InputRecord]:
@@ -54,18 +59,36 @@ def register_agents(
     reputation_lookup = lookup(tables.reputation)
     memory_lookup = lookup(tables.listings)
 
+    async def decide(events: list[EventT], accepted: frozenset[str]) -> None:
+        """Outputs first, state after: a changelog never records a candidate Kafka lacks."""
+        result = processor.process(to_records(events), accepted, reputation_lookup, memory_lookup)
+        outputs = RecordBatches(app.producer)
+        await publish(result, topics, outputs)
+        await delivered(await outputs.submit_all())
+        await delivered(await send_state(result, events, tables, RecordBatches(app.producer)))
+        record_metrics(result, len(events))
+
     async def handle(stream: StreamT, accepted: frozenset[str]) -> None:
-        async for events in cast(faust.Stream, stream).take_events(
+        """Batches are acked only once Kafka has every output; a failed one ends the worker.
+
+        `noack_take`, since `take_events` acks a batch in a `finally`, even one whose sends
+        failed or were cancelled. A cancelled batch (rebalance, stop) stays unacked and is read
+        again from the committed offset. A batch whose sends failed cannot be retried in this
+        process (its records were taken and the tables may hold its state), so the worker exits
+        at once, as after kill -9: its successor re-reads from the last commit.
+        """
+        taken = cast(faust.Stream, stream).noack_take(
             settings.batch_size, within=settings.batch_within_s
-        ):
-            result = processor.process(
-                to_records(events), accepted, reputation_lookup, memory_lookup
-            )
-            batches = RecordBatches(app.producer)
-            await publish(result, topics, batches)
-            await write_state(result, events, tables, batches)
-            await delivered(await batches.submit_all())
-            record_metrics(result, len(events))
+        )
+        async for events in cast(AsyncIterator[list[EventT]], taken):
+            try:
+                await decide(events, accepted)
+            except Exception:
+                log.critical("a batch of %d failed; exit, unacked", len(events), exc_info=True)
+                logging.shutdown()
+                os._exit(EXIT_BATCH_FAILED)
+            for event in events:
+                await stream.ack(event)
 
     @app.agent(topics.listings, name="decide-listings", concurrency=1)
     async def decide_listings(stream: StreamT) -> None:

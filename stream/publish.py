@@ -47,7 +47,8 @@ class RecordBatches:
             await self._kafka.client._wait_on_metadata(topic)  # what `send` awaits first
             self._known_topics.add(topic)
         if partition is None:
-            partition = self._producer.key_partition(topic, key).partition
+            # a None key gets a random available partition, as `send` does
+            partition = self._producer.key_partition(topic, key).partition  # type: ignore[arg-type]
         where = (topic, partition)
         builder = self._open.get(where)
         if builder is not None:
@@ -80,34 +81,42 @@ async def publish(result: BatchResult, topics: Topics, batches: RecordBatches) -
         await batches.add(dead_letters, dead_key, value)
 
 
-async def _write(
+StoreWrites = list[tuple[TableT, EventT, list[tuple[bytes, bytes]]]]
+
+
+async def _queue_changelog(
     table: TableT,
     events: Sequence[EventT],
     writes: list[tuple[bytes, bytes, int]],
     batches: RecordBatches,
+    store_writes: StoreWrites,
 ) -> None:
-    """What `table[key] = value` does (store, then changelog), grouped by partition.
+    """The changelog half of `table[key] = value`, grouped by the partition of each key's event.
 
-    Each key goes to the partition of the event it came from, as the current event, which is
-    where Faust (and its RocksDB store) looks for the partition.
+    The store half is kept in `store_writes` with that event, which is where Faust (and its
+    RocksDB store) looks for the partition.
     """
     changelog = table.changelog_topic.get_topic_name()
     by_partition: defaultdict[int, list[tuple[bytes, bytes, int]]] = defaultdict(list)
     for write in writes:
         by_partition[events[write[2]].message.partition].append(write)
     for partition, partition_writes in by_partition.items():
-        with writing_as(events[partition_writes[0][2]]):
-            for key, value, _ in partition_writes:
-                table.data[key] = value
         for key, value, _ in partition_writes:
             await batches.add(changelog, key, value, partition)
+        pairs = [(key, value) for key, value, _ in partition_writes]
+        store_writes.append((table, events[partition_writes[0][2]], pairs))
 
 
-async def write_state(
+async def send_state(
     result: BatchResult, events: Sequence[EventT], tables: Tables, batches: RecordBatches
-) -> None:
-    """One table write per key per batch, in the partition of the event that key came from."""
-    await _write(
+) -> list[Delivery]:
+    """One table write per key per batch: every record handed to the producer, then the stores.
+
+    Stores change only once the whole batch is on its way, so a batch cancelled before that
+    (a rebalance, a stop) leaves no state behind whose candidates were never sent.
+    """
+    store_writes: StoreWrites = []
+    await _queue_changelog(
         tables.reputation,
         events,
         [
@@ -115,8 +124,9 @@ async def write_state(
             for seller_id, (state, index) in result.reputation_writes.items()
         ],
         batches,
+        store_writes,
     )
-    await _write(
+    await _queue_changelog(
         tables.listings,
         events,
         [
@@ -124,7 +134,14 @@ async def write_state(
             for listing_id, (memory, index) in result.memory_writes.items()
         ],
         batches,
+        store_writes,
     )
+    deliveries = await batches.submit_all()
+    for table, event, pairs in store_writes:
+        with writing_as(event):
+            for key, value in pairs:
+                table.data[key] = value
+    return deliveries
 
 
 async def delivered(deliveries: list[Delivery]) -> None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Callable, Iterator
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
-from detection.loading import load_detector
 from offline.generate import generate
-from offline.scan import scan_file
 from stream.local import TopicSet, WorkerProcess, drain, produce, scrape
+from tests.integration.expected import flagged_offline
 
 pytestmark = pytest.mark.kafka
 
@@ -87,15 +85,6 @@ def decided(samples: Samples) -> float:
         if name == "listing_guard_listings_processed_total"
         and dict(labels).get("outcome") != "duplicate"
     )
-
-
-def flagged_offline(values: list[bytes], workdir: Path) -> set[str]:
-    """Listing ids the offline scan flags over the very same events, in the same order."""
-    events = workdir / "events.jsonl"
-    events.write_bytes(b"".join(value + b"\n" for value in values))
-    candidates = BytesIO()
-    scan_file(events, load_detector(), candidates, None)
-    return {orjson.loads(line)["listing_id"] for line in candidates.getvalue().splitlines()}
 
 
 def published_candidates(bootstrap: str, topic: str, expected: int) -> set[str]:
