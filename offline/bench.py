@@ -27,6 +27,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import faust
@@ -184,33 +185,65 @@ def faust_empty_rate(
         child.wait(timeout=60)
 
 
-def worker_rate(bootstrap: str, topics: TopicSet, count: int, log: Path) -> float:
-    """Events/s of the real worker, from its first decision to its last, read off /metrics."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class GroupRun:
+    """Events/s of a consumer group of workers, and the CPU each process used meanwhile."""
+
+    events_per_s: float
+    cpu_share: list[float]  # per worker, cores busy (1.0 = one core) from first to last decision
+    broker_cpu_share: float
+
+
+def group_rate(
+    bootstrap: str, topics: TopicSet, count: int, log: Path, workers: int = 1,
+    broker_pid: int | None = None,
+) -> GroupRun:
+    """The real workers (one group), from the first decision to the last, read off /metrics."""
     env = {
         **topics.worker_env(bootstrap),
         "LG_APP_ID": f"bench-worker-{uuid.uuid4().hex[:8]}",
         "LG_LOG_LEVEL": "WARNING",
     }
-    worker = WorkerProcess(env, log).start()
+    started = [WorkerProcess(env, log).start() for _ in range(workers)]
+    pids = [worker.process.pid for worker in started if worker.process is not None]
     try:
         first_at, first_count, done = 0.0, 0.0, 0.0
+        cpu_before: list[float] = []
         deadline = time.monotonic() + 900
         while done < count and time.monotonic() < deadline:
-            samples = scrape(worker.metrics_port)
             done = sum(
                 value
-                for (name, _), value in samples.items()
+                for worker in started
+                for (name, _), value in scrape(worker.metrics_port).items()
                 if name == "listing_guard_listings_processed_total"
             )
             if not first_at and done > 0:
                 first_at, first_count = time.perf_counter(), done
+                cpu_before = [cpu_seconds(pid) for pid in [*pids, broker_pid or pids[0]]]
             if done < count:
                 time.sleep(SCRAPE_EVERY_S)
         if done < count:
-            raise RuntimeError(f"worker processed {done:.0f}/{count} in time: {worker.log()}")
-        return (done - first_count) / (time.perf_counter() - first_at)
+            raise RuntimeError(f"workers processed {done:.0f}/{count} in time: {started[0].log()}")
+        elapsed = time.perf_counter() - first_at
+        cpu_after = [cpu_seconds(pid) for pid in [*pids, broker_pid or pids[0]]]
+        shares = [
+            (after - before) / elapsed for before, after in zip(cpu_before, cpu_after, strict=True)
+        ]
+        return GroupRun((done - first_count) / elapsed, shares[:-1], shares[-1])
     finally:
-        worker.stop()
+        for worker in started:
+            worker.stop()
+
+
+def worker_rate(bootstrap: str, topics: TopicSet, count: int, log: Path) -> float:
+    """Events/s of one real worker, from its first decision to its last, read off /metrics."""
+    return group_rate(bootstrap, topics, count, log).events_per_s
 
 
 def core_rate(events: list[tuple[bytes, bytes]], batch_size: int = 1000) -> float:
@@ -256,6 +289,9 @@ def main() -> None:
     parser.add_argument("--latency-rate", type=float, default=2000.0)
     parser.add_argument(
         "--with-fast-empty", action="store_true", help="also run the empty agent on the fast drain"
+    )
+    parser.add_argument(
+        "--scale-out", action="store_true", help="also one worker vs two in one group, with CPU"
     )
     parser.add_argument("--empty-agent-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -321,6 +357,16 @@ def main() -> None:
                 args.latency_seconds,
             )
             print(latency.line(), flush=True)
+            if args.scale_out:
+                broker = int((data_dir / "kafka.pid").read_text())
+                for workers in (1, 2):
+                    run = group_rate(bootstrap, topics, count, log, workers, broker)
+                    cpu = ", ".join(f"{share:.2f}" for share in run.cpu_share)
+                    print(
+                        f"scale-out: {workers} worker(s) {run.events_per_s:,.0f} events/s; "
+                        f"CPU cores used per worker [{cpu}], broker {run.broker_cpu_share:.2f}",
+                        flush=True,
+                    )
             print(
                 f"ratio={processor_eps / passthrough_eps:.3f} processor_eps={processor_eps:.0f} "
                 f"passthrough_eps={passthrough_eps:.0f} faust_empty_eps={empty_eps:.0f} "

@@ -9,7 +9,6 @@ printed as µs of CPU per event: the worker's wall time per event split in the s
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -29,10 +28,10 @@ FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(:\d+)?\)$")
 BUCKETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
-        ("validation (schemas.parse, pydantic)", r"(^|/)schemas/parse\.py|pydantic"),
         ("candidate JSON (pydantic dump)", r"model_dump_json"),
+        ("validation (schemas.parse, pydantic)", r"(^|/)schemas/parse\.py|pydantic"),
         ("detection core (detection/)", r"(^|/)detection/"),
-        ("state encode + table writes (stream.publish)", r"stream/publish\.py:(_write|write_state)"),
+        ("state encode + table writes", r"stream/publish\.py:(_queue_changelog|send_state)"),
         ("producer sends (aiokafka)", r"aiokafka/producer|faust/transport/producer|publish\.py"),
         ("consumer fetch (aiokafka, consumer thread)", r"aiokafka/consumer|aiokafka/conn"),
         ("drain loop (fast_drain / Faust consumer)", r"fast_drain\.py|faust/transport/consumer"),

@@ -16,9 +16,9 @@ PRODUCER_BATCH_BYTES = 256 * 1024
 def build_app(settings: Settings) -> faust.App:
     """One Faust app per worker process, configured from settings.
 
-    `settings.fast_drain` (LG_FAST_DRAIN, default off: experimental) swaps in
-    `FastDrainTransport`, Faust's aiokafka transport with a drain loop spending no task per
-    record; off, stock Faust runs. A short session timeout lets the group notice a worker
+    `settings.fast_drain` (LG_FAST_DRAIN, default on) swaps in `FastDrainTransport`, Faust's
+    aiokafka transport with a drain loop spending no task per record; `LG_FAST_DRAIN=false`
+    falls back to stock Faust's drain. A short session timeout lets the group notice a worker
     that died without leaving (kill -9, OOM) in seconds rather than Faust's default minute.
     """
     app = faust.App(

@@ -61,6 +61,7 @@ class RecordBatches:
 
     async def _submit(self, where: tuple[str, int], builder: BatchBuilder) -> None:
         topic, partition = where
+        builder.close()  # complete: the sender takes a closed batch at once, without linger
         self._deliveries.append(await self._kafka.send_batch(builder, topic, partition=partition))
 
     async def submit_all(self) -> list[Delivery]:

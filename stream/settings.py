@@ -31,5 +31,5 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var/worker")
     batch_size: int = Field(default=1000, ge=1)
     batch_within_s: float = Field(default=0.05, gt=0)
-    fast_drain: bool = False
+    fast_drain: bool = True
     log_level: str = "WARNING"
