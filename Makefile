@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-unit test-kafka bench bench-latency bench-core lint kafka-start kafka-stop schemas
+.PHONY: setup demo test test-unit test-kafka bench bench-latency bench-core profile lint kafka-start kafka-stop schemas
 
 setup: $(STAMP)
 
@@ -31,6 +31,10 @@ bench: setup
 bench-latency: setup
 	bash deploy/kafka.sh fetch
 	$(PY) -m offline.bench_latency $(BENCH_ARGS)
+
+profile: setup
+	bash deploy/kafka.sh fetch
+	$(PY) -m offline.bench_profile $(BENCH_ARGS)
 
 bench-core: setup
 	$(PY) -m offline.bench_core $(BENCH_ARGS)

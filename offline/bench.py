@@ -205,11 +205,9 @@ def group_rate(
     broker_pid: int | None = None,
 ) -> GroupRun:
     """The real workers (one group), from the first decision to the last, read off /metrics."""
-    env = {
-        **topics.worker_env(bootstrap),
-        "LG_APP_ID": f"bench-worker-{uuid.uuid4().hex[:8]}",
-        "LG_LOG_LEVEL": "WARNING",
-    }
+    app_id = f"bench-worker-{uuid.uuid4().hex[:8]}"
+    topics.create_changelogs(bootstrap, app_id)
+    env = {**topics.worker_env(bootstrap), "LG_APP_ID": app_id, "LG_LOG_LEVEL": "WARNING"}
     started = [WorkerProcess(env, log).start() for _ in range(workers)]
     pids = [worker.process.pid for worker in started if worker.process is not None]
     try:

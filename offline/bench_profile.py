@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -68,8 +67,7 @@ def profile(
 ) -> None:
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     worker = WorkerProcess(
-        {**topics.worker_env(bootstrap), "LG_APP_ID": f"profile-{uuid.uuid4().hex[:8]}",
-         "LG_LOG_LEVEL": "WARNING", **env},
+        {**topics.worker_env(bootstrap), "LG_LOG_LEVEL": "WARNING", **env},
         scratch / "worker.log",
     ).start()
     raw = scratch / "profile.txt"

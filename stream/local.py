@@ -60,33 +60,17 @@ class TopicSet:
     def app_id(self) -> str:
         return f"listing-guard-test-{self.suffix}"
 
-    def changelogs(self) -> list[str]:
-        """The tables' changelog topics, named as Faust names them for this app id."""
-        return [f"{self.app_id}-{table}-changelog" for table in TABLE_NAMES]
+    def changelogs(self, app_id: str | None = None) -> list[str]:
+        """The tables' changelog topics, named as Faust names them for this (or another) app id."""
+        return [f"{app_id or self.app_id}-{table}-changelog" for table in TABLE_NAMES]
 
     def create(self, bootstrap: str, timeout_s: float = 30.0) -> None:
-        """Create the topics and the changelogs, as a deployment does before workers start.
+        """Create the topics and the changelogs, as a deployment does before workers start."""
+        _create_topics(bootstrap, self.partitions, self.all(), self.changelogs(), timeout_s)
 
-        Then wait until every partition has a leader: a worker producing to a partition of a
-        topic created a moment ago got NotLeaderForPartition and aiokafka's producer stalled.
-        """
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-        try:
-            admin.create_topics(
-                [NewTopic(name, self.partitions, 1) for name in self.all()]
-                + [
-                    NewTopic(name, self.partitions, 1, topic_configs={"cleanup.policy": "compact"})
-                    for name in self.changelogs()
-                ]
-            )
-            names = self.all() + self.changelogs()
-            deadline = time.monotonic() + timeout_s
-            while not _all_led(admin.describe_topics(names), self.partitions):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"partitions of {names} still without a leader")
-                time.sleep(0.2)
-        finally:
-            admin.close()
+    def create_changelogs(self, bootstrap: str, app_id: str, timeout_s: float = 30.0) -> None:
+        """The changelogs of one more app id (consumer group) reading these topics."""
+        _create_topics(bootstrap, self.partitions, [], self.changelogs(app_id), timeout_s)
 
     def worker_env(self, bootstrap: str) -> dict[str, str]:
         return {
@@ -98,6 +82,33 @@ class TopicSet:
             "LG_TOPIC_DEAD_LETTERS": self.dead_letters,
             "LG_PARTITIONS": str(self.partitions),
         }
+
+
+def _create_topics(
+    bootstrap: str, partitions: int, plain: list[str], compacted: list[str], timeout_s: float
+) -> None:
+    """Create topics, then wait until every partition has a leader.
+
+    A worker producing to a partition of a topic created a moment ago got NotLeaderForPartition
+    and aiokafka's producer stalled: its sends went unacknowledged for over a minute.
+    """
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics(
+            [NewTopic(name, partitions, 1) for name in plain]
+            + [
+                NewTopic(name, partitions, 1, topic_configs={"cleanup.policy": "compact"})
+                for name in compacted
+            ]
+        )
+        names = plain + compacted
+        deadline = time.monotonic() + timeout_s
+        while not _all_led(admin.describe_topics(names), partitions):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"partitions of {names} still without a leader")
+            time.sleep(0.2)
+    finally:
+        admin.close()
 
 
 def _all_led(descriptions: list[dict], partitions: int) -> bool:
