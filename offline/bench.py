@@ -358,11 +358,11 @@ def main() -> None:
             if args.scale_out:
                 broker = int((data_dir / "kafka.pid").read_text())
                 for workers in (1, 2):
-                    run = group_rate(bootstrap, topics, count, log, workers, broker)
-                    cpu = ", ".join(f"{share:.2f}" for share in run.cpu_share)
+                    group = group_rate(bootstrap, topics, count, log, workers, broker)
+                    cpu = ", ".join(f"{share:.2f}" for share in group.cpu_share)
                     print(
-                        f"scale-out: {workers} worker(s) {run.events_per_s:,.0f} events/s; "
-                        f"CPU cores used per worker [{cpu}], broker {run.broker_cpu_share:.2f}",
+                        f"scale-out: {workers} worker(s) {group.events_per_s:,.0f} events/s; "
+                        f"CPU cores used per worker [{cpu}], broker {group.broker_cpu_share:.2f}",
                         flush=True,
                     )
             print(

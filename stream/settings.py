@@ -30,6 +30,6 @@ class Settings(BaseSettings):
     store: str = "memory://"
     data_dir: Path = Path("var/worker")
     batch_size: int = Field(default=1000, ge=1)
-    batch_within_s: float = Field(default=0.05, gt=0)
+    batch_within_s: float = Field(default=0.01, gt=0)
     fast_drain: bool = True
     log_level: str = "WARNING"

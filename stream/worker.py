@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 
@@ -45,6 +46,9 @@ def run_worker(settings: Settings | None = None) -> int:
     except ConfigError as exc:
         print(f"listing-guard worker: {exc}", file=sys.stderr)
         return 2
+    # The registry, ruleset, vocabulary and confusables tables live as long as the process: out
+    # of the collector's reach, a full collection no longer walks them (58 ms at start-up).
+    gc.freeze()
     mode.loop.use("uvloop")
     start_http_server(settings.metrics_port, addr=settings.web_host)
     metrics.WORKER_UP.set(1)
