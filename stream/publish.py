@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from aiokafka.producer.message_accumulator import BatchBuilder
@@ -114,29 +114,20 @@ async def send_state(
     """One table write per key per batch: every record handed to the producer, then the stores.
 
     Stores change only once the whole batch is on its way, so a batch cancelled before that
-    (a rebalance, a stop) leaves no state behind whose candidates were never sent.
+    (a rebalance, a stop) leaves no local state its changelog will not have: read again, its
+    events are decided again rather than skipped as duplicates.
     """
     store_writes: StoreWrites = []
-    await _queue_changelog(
-        tables.reputation,
-        events,
-        [
-            (seller_id.encode(), encode_state(state.to_dict()), index)
-            for seller_id, (state, index) in result.reputation_writes.items()
-        ],
-        batches,
-        store_writes,
+    per_table: tuple[tuple[TableT, Mapping[str, tuple[Any, int]]], ...] = (
+        (tables.reputation, result.reputation_writes),
+        (tables.listings, result.memory_writes),
     )
-    await _queue_changelog(
-        tables.listings,
-        events,
-        [
-            (listing_id.encode(), encode_state(memory.to_dict()), index)
-            for listing_id, (memory, index) in result.memory_writes.items()
-        ],
-        batches,
-        store_writes,
-    )
+    for table, writes in per_table:
+        encoded = [
+            (key.encode(), encode_state(state.to_dict()), index)
+            for key, (state, index) in writes.items()
+        ]
+        await _queue_changelog(table, events, encoded, batches, store_writes)
     deliveries = await batches.submit_all()
     for table, event, pairs in store_writes:
         with writing_as(event):
