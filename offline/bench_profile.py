@@ -28,7 +28,7 @@ BUCKETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
         ("candidate JSON (pydantic dump)", r"model_dump_json"),
-        ("validation (schemas.parse, pydantic)", r"(^|/)schemas/parse\.py|pydantic"),
+        ("pydantic: input validation, candidate models", r"(^|/)schemas/parse\.py|pydantic"),
         ("detection core (detection/)", r"(^|/)detection/"),
         ("state encode + table writes", r"stream/publish\.py:(_queue_changelog|send_state)"),
         ("producer sends (aiokafka)", r"aiokafka/producer|faust/transport/producer|publish\.py"),
