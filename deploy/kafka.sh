@@ -12,7 +12,8 @@
 #   KAFKA_CACHE_DIR        folder holding kafka-<version>/ with the jars (default $REPO/.cache)
 #   KAFKA_HEAP_OPTS        broker heap (default -Xmx768m -Xms256m)
 #   KAFKA_START_TIMEOUT    seconds start waits for the broker to answer (default 60)
-#   LG_PARTITIONS          partitions of the listing topics (default 12)
+#   LG_PARTITIONS          partitions of the listing topics and changelogs (default 12)
+#   LG_APP_ID              the workers' app id, which names the changelogs (default listing-guard)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +26,7 @@ KAFKA_CACHE_DIR="${KAFKA_CACHE_DIR:-$REPO/.cache}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx768m -Xms256m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 LG_PARTITIONS="${LG_PARTITIONS:-12}"
+LG_APP_ID="${LG_APP_ID:-listing-guard}"
 
 HOST=127.0.0.1
 VERSION_DIR="$KAFKA_CACHE_DIR/kafka-$KAFKA_VERSION"
@@ -44,6 +46,10 @@ TOPICS=(
   "takedown.candidates:$LG_PARTITIONS"
   "listings.dlq:$LG_PARTITIONS"
   "brands.registry:1:cleanup.policy=compact"
+  # the worker's table changelogs (stream/tables.py), made here rather than by Faust at first start:
+  # a producer sending to partitions of a topic created a moment before stalled on NotLeader
+  "$LG_APP_ID-seller-reputation-changelog:$LG_PARTITIONS:cleanup.policy=compact"
+  "$LG_APP_ID-listing-memory-changelog:$LG_PARTITIONS:cleanup.policy=compact"
 )
 
 say() { echo "kafka[$KAFKA_PORT]: $*" >&2; }

@@ -12,6 +12,7 @@ import yaml
 from faust.web.apps import production_index, stats
 
 from stream.settings import Settings
+from stream.tables import TABLE_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -125,7 +126,7 @@ def test_prometheus_scrapes_each_compose_worker_on_its_metrics_port() -> None:
     assert targets == expected
 
 
-def test_compose_creates_every_topic_with_the_worker_partitions() -> None:
+def test_compose_creates_every_topic_and_changelog_with_the_worker_partitions() -> None:
     script = compose()["services"]["topic-init"]["command"][0]
     created = {
         topic: (int(partitions), compact)
@@ -134,12 +135,17 @@ def test_compose_creates_every_topic_with_the_worker_partitions() -> None:
         )
     }
     defaults = Settings()
+    compact = " --config cleanup.policy=compact"
     expected = {
         defaults.topic_listings: (defaults.partitions, ""),
         defaults.topic_outcomes: (defaults.partitions, ""),
         defaults.topic_candidates: (defaults.partitions, ""),
         defaults.topic_dead_letters: (defaults.partitions, ""),
-        defaults.topic_registry: (1, " --config cleanup.policy=compact"),
+        defaults.topic_registry: (1, compact),
+        **{
+            f"{defaults.app_id}-{table}-changelog": (defaults.partitions, compact)
+            for table in TABLE_NAMES
+        },
     }
     assert created == expected
 
