@@ -36,9 +36,9 @@ import orjson
 import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
-from offline.bench_latency import measure_latency
+from offline.bench_latency import measure_latency, processed
 from offline.generate import generate
-from stream.local import REPO, TopicSet, WorkerProcess, free_port, produce, scrape
+from stream.local import REPO, TopicSet, WorkerProcess, free_port, produce
 
 BENCH_KAFKA_PORT = int(os.environ.get("LG_BENCH_KAFKA_PORT", "39192"))
 SCRAPE_EVERY_S = 0.25  # /metrics costs the worker CPU; a quarter second is accurate enough
@@ -197,7 +197,7 @@ class GroupRun:
 
     events_per_s: float
     cpu_share: list[float]  # per worker, cores busy (1.0 = one core) from first to last decision
-    broker_cpu_share: float
+    broker_cpu_share: float | None  # when the broker's pid was given
 
 
 def group_rate(
@@ -210,30 +210,27 @@ def group_rate(
     env = {**topics.worker_env(bootstrap), "LG_APP_ID": app_id, "LG_LOG_LEVEL": "WARNING"}
     started = [WorkerProcess(env, log).start() for _ in range(workers)]
     pids = [worker.process.pid for worker in started if worker.process is not None]
+    measured = [*pids, *([broker_pid] if broker_pid else [])]
     try:
         first_at, first_count, done = 0.0, 0.0, 0.0
         cpu_before: list[float] = []
         deadline = time.monotonic() + 900
         while done < count and time.monotonic() < deadline:
-            done = sum(
-                value
-                for worker in started
-                for (name, _), value in scrape(worker.metrics_port).items()
-                if name == "listing_guard_listings_processed_total"
-            )
+            done = sum(processed(worker.metrics_port) for worker in started)
             if not first_at and done > 0:
                 first_at, first_count = time.perf_counter(), done
-                cpu_before = [cpu_seconds(pid) for pid in [*pids, broker_pid or pids[0]]]
+                cpu_before = [cpu_seconds(pid) for pid in measured]
             if done < count:
                 time.sleep(SCRAPE_EVERY_S)
         if done < count:
             raise RuntimeError(f"workers processed {done:.0f}/{count} in time: {started[0].log()}")
         elapsed = time.perf_counter() - first_at
-        cpu_after = [cpu_seconds(pid) for pid in [*pids, broker_pid or pids[0]]]
         shares = [
-            (after - before) / elapsed for before, after in zip(cpu_before, cpu_after, strict=True)
+            (cpu_seconds(pid) - before) / elapsed
+            for pid, before in zip(measured, cpu_before, strict=True)
         ]
-        return GroupRun((done - first_count) / elapsed, shares[:-1], shares[-1])
+        broker_share = shares.pop() if broker_pid else None
+        return GroupRun((done - first_count) / elapsed, shares, broker_share)
     finally:
         for worker in started:
             worker.stop()
@@ -359,6 +356,7 @@ def main() -> None:
                 broker = int((data_dir / "kafka.pid").read_text())
                 for workers in (1, 2):
                     group = group_rate(bootstrap, topics, count, log, workers, broker)
+                    assert group.broker_cpu_share is not None
                     cpu = ", ".join(f"{share:.2f}" for share in group.cpu_share)
                     print(
                         f"scale-out: {workers} worker(s) {group.events_per_s:,.0f} events/s; "

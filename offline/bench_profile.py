@@ -1,9 +1,9 @@
 """`make profile`: where the worker's time goes per event, sampled by py-spy while it drains.
 
 A local broker gets N generated listing events (as `make bench`); one worker drains them while
-`py-spy record --format raw` samples it. Each sample (one stack of one thread) is put in the
-first bucket whose pattern its frames match, innermost frame first, and the buckets are
-printed as µs of CPU per event: the worker's wall time per event split in the samples' shares.
+`py-spy record --format raw` samples it. Each sample (one stack of one thread) goes to the first
+bucket, in BUCKETS order, whose pattern matches any of its frames; the buckets are printed as
+µs of sampled CPU per event.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,11 +20,12 @@ from collections import Counter
 from pathlib import Path
 
 from offline.bench import BENCH_KAFKA_PORT, generated, kafka
-from stream.local import TopicSet, WorkerProcess, produce, scrape
+from offline.bench_latency import processed
+from stream.local import TopicSet, WorkerProcess, produce
 
 SAMPLE_RATE_HZ = 250
 FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(:\d+)?\)$")
-# (bucket, pattern on "file:function") tried on each frame from the innermost outwards
+# (bucket, pattern on "file:function"), tried in this order: the first that any frame matches
 BUCKETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
@@ -44,7 +46,7 @@ BUCKETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 def bucket_of(frames: list[str]) -> str:
     """The first bucket, in BUCKETS order, whose pattern matches any frame of the stack."""
     for name, pattern in BUCKETS:
-        if any(pattern.search(frame) for frame in reversed(frames)):
+        if any(pattern.search(frame) for frame in frames):
             return name
     return BUCKETS[-1][0]
 
@@ -78,16 +80,15 @@ def profile(
              "--threads", "--pid", str(worker.process.pid), "--output", str(raw)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        started, done = 0.0, 0.0
+        started, first, done = 0.0, 0.0, 0.0
         deadline = time.monotonic() + 900
         while done < count and time.monotonic() < deadline:
-            done = sum(v for (name, _), v in scrape(worker.metrics_port).items()
-                       if name == "listing_guard_listings_processed_total")
+            done = processed(worker.metrics_port)
             if done and not started:
                 started, first = time.perf_counter(), done
             time.sleep(0.25)
         wall_s = time.perf_counter() - started
-        sampler.send_signal(2)
+        sampler.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
         sampler.wait(timeout=60)
     finally:
         worker.stop()
